@@ -1,0 +1,5 @@
+"""`python -m camscan` is the `camscan` command."""
+
+from camscan.cli import main
+
+main()

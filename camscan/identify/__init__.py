@@ -1,0 +1,6 @@
+"""Who made a device and what it is: the OUI lookup (`oui`), the signature engine over the data
+in `signatures/` (`signatures`) and the fusion of evidence into inventory rows (`fusion`).
+
+Knowledge lives in the TOML files, not here: see signatures/README.md to add a brand, a model
+pattern or a banner.
+"""

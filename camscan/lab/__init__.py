@@ -1,0 +1,10 @@
+"""The lab: emulated cameras, recorders and bystanders for tests, demos and the pcaps/ captures.
+
+`profiles/*.toml` describe one device each (data: addresses, what it answers on each
+protocol, and the inventory row a correct scan must produce); `profile.py` loads and checks
+them; `answers.py` turns a profile into the exact bytes that device sends. The pcap generator
+(tools/make_pcaps.py) and a live lab built from network namespaces both use these.
+
+Nothing in this package opens a socket or sends a packet, and nothing here may be imported by
+the scanning code paths: the lab exists so camscan can be tested without a real network.
+"""

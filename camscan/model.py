@@ -1,0 +1,103 @@
+"""The records that flow through camscan: Endpoint (where bytes came from), Evidence (what one
+message said about one device), Device (the fused row) and Inventory (all rows plus run facts).
+
+Nothing here does I/O. Parsers produce Evidence; identify/ turns Evidence into Devices; report/
+writes Inventories.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Evidence sources, as they appear in the inventory's `evidence` column (INVENTORY.md).
+SOURCES = (
+    "arp", "oui", "sadp", "dhip", "wsd", "ssdp", "mdns", "http", "rtsp", "onvif", "isapi", "cgi", "nvr",
+)
+
+DEVICE_TYPES = ("camera", "nvr", "dvr", "encoder", "intercom", "alarm", "other", "unknown")
+FORMS = ("static", "ptz", "unknown")
+
+
+class Malformed(ValueError):
+    """A message that belongs to a protocol but cannot be read (broken XML/JSON, truncated
+    header, oversized body, hostile entities). Callers skip the message and count it; the
+    text names what was wrong, never echoing more than a short excerpt of the input."""
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """The device side of a message: the address it answered from."""
+
+    ip: str
+    mac: str = ""
+    port: int = 0
+
+
+@dataclass(slots=True)
+class Evidence:
+    """What one message said about one device. Every field is optional; empty means "not said".
+
+    `vendor` is the maker or brand name the device itself claims (ONVIF Manufacturer, UPnP
+    manufacturer, DHIP Vendor, ISAPI manufacturer...), raw; rebadge resolution happens later.
+    `platform` is the maker whose firmware alone speaks the protocol that carried this
+    evidence (SADP and ISAPI are Hikvision's, DHIP and magicBox CGI are Dahua's), so an
+    answer on it is strong evidence of who built the hardware whatever badge it wears.
+    `banners` holds raw strings that signatures match on, keyed by kind:
+    http_server, http_realm, http_title, rtsp_server, ssdp_server, mdns_service, wsd_name,
+    wsd_hardware. `via`/`channel` mark a camera reported by a recorder's channel list.
+    """
+
+    source: str
+    ip: str = ""
+    mac: str = ""
+    vendor: str = ""
+    platform: str = ""
+    model: str = ""
+    firmware: str = ""
+    serial: str = ""
+    name: str = ""
+    device_type: str = ""
+    form: str = ""
+    via: str = ""
+    channel: int | None = None
+    banners: dict[str, str] = field(default_factory=dict)
+    authenticated: bool = False
+    note: str = ""
+    # the OUI registrant, set by the OUI lookup only
+    oui_registrant: str = ""
+
+
+@dataclass(slots=True)
+class Device:
+    """One inventory row (INVENTORY.md), with the source of every non-empty field."""
+
+    ip: str = ""
+    mac: str = ""
+    manufacturer: str = ""
+    brand: str = ""
+    device_type: str = "unknown"
+    form: str = ""
+    model: str = ""
+    firmware: str = ""
+    serial: str = ""
+    name: str = ""
+    via: str = ""
+    channel: int | None = None
+    site: str = ""
+    advisories: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    confidence: str = ""
+    provenance: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    mac_randomised: bool = False
+
+
+@dataclass(slots=True)
+class Inventory:
+    """All rows of one run plus what the run itself should report (targets, counts of skips)."""
+
+    devices: list[Device]
+    targets: list[str] = field(default_factory=list)
+    scanned_at: str = ""
+    skipped: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)

@@ -1,0 +1,208 @@
+"""HTTP: banners from any response, and the dispatcher that hands API answers to their parsers.
+
+Every response gives one Evidence(source="http") carrying the banners the signatures match:
+`http_server` (Server header), `http_realm` (the realm of every WWW-Authenticate challenge,
+distinct, in header order, joined with " | "; e.g. `IP Camera(C1234)`, `Login to
+4X7C5A1ZAG21L3F`) and `http_title` (the HTML <title>, at most 200 characters). Only the keys
+that were present are set.
+
+Then a 2xx answer whose body is complete goes to the parser for what was asked:
+`/ISAPI/System/deviceInfo`, `/ISAPI/ContentMgmt/InputProxy/channels`, `/ISAPI/PTZCtrl/channels`
+(isapi), `/cgi-bin/magicBox.cgi` and `/cgi-bin/configManager.cgi` (dahua_cgi), `/onvif/...`
+(onvif); paths compare case-insensitively. When the request is unknown (a capture with only the
+server side) or its path is not one of those, the body's root element decides: an ISAPI
+DeviceInfo/InputProxyChannelList/PTZChannelList in an ISAPI namespace, a SOAP Envelope, or a
+UPnP device description (`root` in `urn:schemas-upnp-org:device-1-0`, whatever its URL, since
+SSDP LOCATION paths vary), which goes to ssdp.parse_description. Without a request, Dahua
+key=value bodies are recognised by shape (getSystemInfo's deviceType + serialNumber lines,
+RemoteDevice's `table.RemoteDevice.` lines). ONVIF SOAP Faults usually come with HTTP 400/500,
+so an ONVIF answer is parsed whatever its status, to record the fault.
+
+What it must not do: raise. A truncated or broken API body (entity bomb, DTD, bad XML,
+oversized) keeps the banner Evidence and sets its note to "malformed: <what>: <why>", which
+is how the caller counts skipped messages. Nothing here sends requests.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html
+import re
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from camscan.model import Endpoint, Evidence, Malformed
+from camscan.protocols import dahua_cgi, isapi, onvif
+from camscan.protocols.arp import normalise_mac
+from camscan.protocols.httpmsg import HttpMessage, auth_realms
+
+Handler = Callable[[bytes, Endpoint], list[Evidence]]
+
+ISAPI_NAMESPACES = (
+    "http://www.hikvision.com/ver20/XMLSchema",
+    "http://www.isapi.org/ver20/XMLSchema",
+    "http://www.std-cgi.com/ver20/XMLSchema",  # Hikvision OEM firmware
+)
+SOAP_NAMESPACES = ("http://www.w3.org/2003/05/soap-envelope", "http://schemas.xmlsoap.org/soap/envelope/")
+UPNP_DEVICE_NS = "urn:schemas-upnp-org:device-1-0"
+TITLE_MAX = 200
+_SNIFF_BYTES = 64 * 1024
+
+_TITLE_OPEN = re.compile(rb"<title[^>]{0,200}>", re.I)
+_TITLE_CLOSE = re.compile(rb"</title[ \t\r\n]{0,20}>", re.I)
+_TAGS = re.compile(r"<[^>]*>")
+_META_CHARSET = re.compile(rb"""<meta[^>]{1,300}charset\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""", re.I)
+_CT_CHARSET = re.compile(r"charset\s*=\s*\"?([A-Za-z0-9_.:-]{1,40})", re.I)
+_TAG_START = re.compile(rb"<[A-Za-z_]")
+_FIRST_TAG = re.compile(rb"<([A-Za-z_][\w.-]{0,100}(?::[A-Za-z_][\w.-]{0,100})?)((?:\s[^>]{0,4096})?)/?>")
+_XMLNS = re.compile(rb"""xmlns(?::([\w.-]+))?\s*=\s*["']([^"']*)["']""")
+
+_ISAPI_DEVICE_INFO = "ISAPI deviceInfo"
+_ISAPI_CHANNELS = "ISAPI InputProxy channels"
+_ISAPI_PTZ = "ISAPI PTZ channels"
+_ONVIF = "ONVIF"
+_UPNP = "UPnP description"
+_DAHUA = "Dahua CGI"
+
+
+def _clean(value: str, limit: int = 200) -> str:
+    """Printable, single-spaced, at most `limit` characters."""
+    return " ".join("".join(c if c.isprintable() else " " for c in value).split())[:limit]
+
+
+def _charset(response: HttpMessage, head: bytes) -> str:
+    for found in (_CT_CHARSET.search(response.header("Content-Type")), _META_CHARSET.search(head)):
+        if found:
+            name = found.group(1)
+            name = name.decode("ascii", "replace") if isinstance(name, bytes) else name
+            try:
+                return codecs.lookup(name).name
+            except LookupError:
+                continue
+    return "utf-8"
+
+
+def html_title(response: HttpMessage) -> str:
+    """The <title> of an HTML body, entity-decoded and single-spaced, or ""."""
+    head = response.body[:256 * 1024]
+    opened = _TITLE_OPEN.search(head)
+    if not opened:
+        return ""
+    closed = _TITLE_CLOSE.search(head, opened.end(), opened.end() + 8192)
+    if not closed:
+        return ""
+    raw = head[opened.end():closed.start()]
+    try:
+        title = raw.decode(_charset(response, head[:4096]), "replace")
+    except (LookupError, UnicodeError, ValueError):  # charset=base64/rot13/idna: not text codecs
+        title = raw.decode("utf-8", "replace")
+    return _clean(html.unescape(_TAGS.sub(" ", title)), TITLE_MAX)
+
+
+def banners(response: HttpMessage) -> dict[str, str]:
+    """The http_server / http_realm / http_title banners present in a response."""
+    out: dict[str, str] = {}
+    server = _clean(response.header("Server"))
+    if server:
+        out["http_server"] = server
+    realms = auth_realms(response)
+    if realms:
+        out["http_realm"] = _clean(" | ".join(realms), 400)
+    title = html_title(response)
+    if title:
+        out["http_title"] = title
+    return out
+
+
+def sniff_root(body: bytes) -> tuple[str, str]:
+    """(local name, namespace) of the first element of an XML body, without parsing it; ("", "")
+    when the body does not look like XML. Only used to choose a parser, which then parses safely."""
+    head = body[:_SNIFF_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"<"):
+        return "", ""
+    start = _TAG_START.search(head)  # skips <?xml ...?>, <!DOCTYPE ...>, <!-- ... -->
+    m = _FIRST_TAG.match(head, start.start()) if start else None
+    if not m:
+        return "", ""
+    tag = m.group(1).decode("ascii", "replace")
+    prefix, _, name = tag.rpartition(":")
+    namespace = ""
+    for ns_prefix, uri in _XMLNS.findall(m.group(2)):
+        if ns_prefix.decode("ascii", "replace") == prefix:
+            namespace = uri.decode("utf-8", "replace")
+    return name, namespace
+
+
+def _upnp(body: bytes, server: Endpoint) -> list[Evidence]:
+    try:
+        from camscan.protocols import ssdp  # written separately; imported lazily
+    except ImportError:
+        return []
+    return ssdp.parse_description(body, server)
+
+
+def _dahua(target: str) -> Handler:
+    return lambda body, server: dahua_cgi.parse(target, body, server)
+
+
+_BY_PATH: dict[str, tuple[str, Handler]] = {
+    isapi.DEVICE_INFO.lower(): (_ISAPI_DEVICE_INFO, isapi.parse_device_info),
+    "/psia/system/deviceinfo": (_ISAPI_DEVICE_INFO, isapi.parse_device_info),
+    isapi.INPUT_PROXY_CHANNELS.lower(): (_ISAPI_CHANNELS, isapi.parse_input_proxy_channels),
+    isapi.PTZ_CHANNELS.lower(): (_ISAPI_PTZ, isapi.parse_ptz_channels),
+}
+_BY_ROOT: dict[str, tuple[str, Handler]] = {
+    "DeviceInfo": (_ISAPI_DEVICE_INFO, isapi.parse_device_info),
+    "InputProxyChannelList": (_ISAPI_CHANNELS, isapi.parse_input_proxy_channels),
+    "PTZChannelList": (_ISAPI_PTZ, isapi.parse_ptz_channels),
+}
+
+
+def route(request: HttpMessage | None, response: HttpMessage) -> tuple[str, Handler] | None:
+    """Which API parser (label, handler) an exchange belongs to, or None for a plain page."""
+    if request is not None and request.target:
+        target = request.target
+        path = urlsplit(target).path.lower().rstrip("/")
+        if path in _BY_PATH:
+            return _BY_PATH[path]
+        if path in ("/cgi-bin/magicbox.cgi", "/cgi-bin/configmanager.cgi"):
+            return _DAHUA, _dahua(target)
+        if path.startswith("/onvif/"):
+            return _ONVIF, onvif.parse_response
+    name, namespace = sniff_root(response.body)
+    if name in _BY_ROOT and namespace in ISAPI_NAMESPACES:
+        return _BY_ROOT[name]
+    if name == "Envelope" and namespace in SOAP_NAMESPACES:
+        return _ONVIF, onvif.parse_response
+    if name == "root" and namespace == UPNP_DEVICE_NS:
+        return _UPNP, _upnp
+    if request is None and not name:
+        head = response.body[:4096]
+        if re.search(rb"(?m)^[ \t]*table\.RemoteDevice\.", head):
+            return _DAHUA, _dahua(dahua_cgi.ACTIONS["RemoteDevice"])
+        if (re.search(rb"(?m)^[ \t]*deviceType=", head)
+                and re.search(rb"(?m)^[ \t]*(?:serialNumber|updateSerial)=", head)):
+            return _DAHUA, _dahua(dahua_cgi.ACTIONS["getSystemInfo"])
+    return None
+
+
+def parse_exchange(request: HttpMessage | None, response: HttpMessage, server: Endpoint) -> list[Evidence]:
+    """One HTTP exchange → [banner Evidence, API Evidence...]. Never raises."""
+    banner = Evidence(source="http", ip=server.ip, mac=normalise_mac(server.mac), banners=banners(response))
+    out = [banner]
+    routed = route(request, response)
+    if routed is None:
+        return out
+    label, handler = routed
+    if not 200 <= response.status < 300 and not (label == _ONVIF and response.status >= 400 and response.body):
+        return out
+    if response.truncated:
+        banner.note = f"malformed: {label}: body truncated ({len(response.body)} bytes kept)"
+        return out
+    try:
+        out.extend(handler(response.body, server))
+    except Malformed as exc:
+        banner.note = f"malformed: {_clean(str(exc), 160)}"
+    except Exception as exc:  # a parser bug must not end the run; count it like a bad message
+        banner.note = f"malformed: {label}: parser error ({type(exc).__name__})"
+    return out

@@ -1,0 +1,189 @@
+"""Hikvision ISAPI: the read-only paths camscan asks for, and parsers for what they return.
+
+ISAPI is Hikvision's HTTP API (digest auth). Hikvision firmware and the firmware of its brands
+and OEMs (HiLook, HiWatch, LTS, Annke...) answer it, so an ISAPI answer is Hikvision platform
+evidence whatever badge the device wears. Documents come in the
+`http://www.hikvision.com/ver20/XMLSchema` namespace, the newer `http://www.isapi.org/ver20/XMLSchema`
+one, or an OEM's (`http://www.std-cgi.com/ver20/XMLSchema`); lookups ignore namespaces.
+
+What it must not do: camscan only ever sends GETs to the paths below. Nothing here builds a
+request that changes a device (no PUT/POST/DELETE, no `/SDK/webLanguage`, no PTZ moves).
+Parsers never raise anything but Malformed, and return [] for a document that is not theirs.
+Channel lists carry camera user names; they are never copied into Evidence.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from xml.etree.ElementTree import Element
+
+from camscan.firmware import normalise_firmware
+from camscan.model import Endpoint, Evidence
+from camscan.protocols.arp import normalise_mac
+from camscan.safexml import find_all, local, parse_xml
+
+DEVICE_INFO = "/ISAPI/System/deviceInfo"
+INPUT_PROXY_CHANNELS = "/ISAPI/ContentMgmt/InputProxy/channels"
+PTZ_CHANNELS = "/ISAPI/PTZCtrl/channels"
+READ_ONLY_PATHS = (DEVICE_INFO, INPUT_PROXY_CHANNELS, PTZ_CHANNELS)
+
+# ISAPI deviceType → (device_type, form). IPCamera, IPDome, NVR, DVR are seen in real samples;
+# the SDK's byDVRType enum agrees (IPCAM = IP camera, IPDOME = IP speed dome). "HybirdNVR" is
+# Hikvision's own spelling. The intercom/access-control/alarm spellings beyond VIS, ACS,
+# AlarmHost and SecurityCP are unverified guesses at the same families; anything else leaves
+# the type empty and the raw value in the note.
+DEVICE_TYPES: dict[str, tuple[str, str]] = {
+    "ipcamera": ("camera", "static"),
+    "ipdome": ("camera", "ptz"),
+    "ipzoom": ("camera", "static"),
+    "nvr": ("nvr", ""),
+    "dvr": ("dvr", ""),
+    "hybirdnvr": ("nvr", ""),
+    "hybridnvr": ("nvr", ""),
+    "dvs": ("encoder", ""),
+    "encoder": ("encoder", ""),
+    "vis": ("intercom", ""),
+    "intercom": ("intercom", ""),
+    "videointercom": ("intercom", ""),
+    "indoorstation": ("intercom", ""),
+    "doorstation": ("intercom", ""),
+    "outdoorstation": ("intercom", ""),
+    "acs": ("other", ""),
+    "accesscontrol": ("other", ""),
+    "alarmhost": ("alarm", ""),
+    "securitycp": ("alarm", ""),
+}
+
+def valid_ipv4(raw: str) -> str:
+    """The dotted quad if `raw` is one, else ""."""
+    raw = (raw or "").strip()
+    try:
+        return str(ipaddress.IPv4Address(raw))
+    except ValueError:
+        return ""
+
+
+def _child_text(el: Element, name: str) -> str:
+    """Stripped text of the first direct child named `name` (namespace-agnostic)."""
+    for child in el:
+        if local(child.tag) == name:
+            return (child.text or "").strip()
+    return ""
+
+
+def _child(el: Element, name: str) -> Element | None:
+    for child in el:
+        if local(child.tag) == name:
+            return child
+    return None
+
+
+def parse_device_info(body: bytes, server: Endpoint) -> list[Evidence]:
+    """`GET /ISAPI/System/deviceInfo` → one Evidence (authenticated, platform Hikvision)."""
+    root = parse_xml(body, "ISAPI deviceInfo")
+    if local(root.tag) != "DeviceInfo":
+        return []
+    raw_type = _child_text(root, "deviceType")
+    device_type, form = DEVICE_TYPES.get(raw_type.lower(), ("", ""))
+    notes = []
+    if raw_type and not device_type:
+        notes.append(f"deviceType={raw_type[:40]} (not a known ISAPI type)")
+    for extra in ("firmwareVersionInfo", "OEMCode", "platformName"):
+        value = _child_text(root, extra)
+        if value:
+            notes.append(f"{extra}={value[:40]}")
+    return [Evidence(
+        source="isapi",
+        ip=server.ip,
+        mac=normalise_mac(server.mac) or normalise_mac(_child_text(root, "macAddress")),
+        vendor=_child_text(root, "manufacturer"),
+        platform="Hikvision",
+        model=_child_text(root, "model"),
+        firmware=normalise_firmware(_child_text(root, "firmwareVersion"), _child_text(root, "firmwareReleasedDate")),
+        serial=_child_text(root, "serialNumber"),
+        name=_child_text(root, "deviceName"),
+        device_type=device_type,
+        form=form,
+        authenticated=True,
+        note="; ".join(notes),
+    )]
+
+
+def parse_input_proxy_channels(body: bytes, server: Endpoint) -> list[Evidence]:
+    """`GET /ISAPI/ContentMgmt/InputProxy/channels` on a recorder → one Evidence per IP channel.
+
+    The recorder reports each camera's address as it knows it: cameras on the recorder's own
+    PoE ports sit on a private subnet behind it, so the address is kept as reported even if it
+    is not reachable. Placeholder models (`IPC`) are kept; nothing is guessed. The vendor is
+    only said when the channel speaks Hikvision's own protocol (proxyProtocol HIKVISION); an
+    ONVIF channel could be any maker's camera.
+    """
+    root = parse_xml(body, "ISAPI InputProxy channels")
+    if local(root.tag) == "InputProxyChannel":
+        channels = [root]
+    elif local(root.tag) == "InputProxyChannelList":
+        channels = [c for c in root if local(c.tag) == "InputProxyChannel"]
+    else:
+        return []
+    out = []
+    for ch in channels:
+        raw_id = _child_text(ch, "id")
+        channel = int(raw_id) if raw_id.isdigit() and len(raw_id) < 6 else None
+        desc = _child(ch, "sourceInputPortDescriptor")
+        desc = desc if desc is not None else ch
+        protocol = _child_text(desc, "proxyProtocol")
+        hikvision = protocol.upper() == "HIKVISION"
+        ip = valid_ipv4(_child_text(desc, "ipAddress"))
+        notes = [f"proxyProtocol={protocol[:20]}"] if protocol else []
+        host = _child_text(desc, "hostName") or _child_text(desc, "domainName")
+        if host and not ip:
+            notes.append(f"host={host[:60]}")
+        ev = Evidence(
+            source="nvr",
+            ip=ip,
+            mac=normalise_mac(_child_text(desc, "macAddress")),
+            vendor="Hikvision" if hikvision else "",
+            platform="Hikvision" if hikvision else "",
+            model=_child_text(desc, "model"),
+            firmware=normalise_firmware(_child_text(desc, "firmwareVersion")),
+            serial=_child_text(desc, "serialNumber"),
+            name=_child_text(ch, "name"),
+            device_type="camera",
+            via=server.ip,
+            channel=channel,
+            authenticated=True,
+            note="; ".join(notes),
+        )
+        if channel is None and not (ev.ip or ev.model or ev.serial):
+            continue
+        out.append(ev)
+    return out
+
+
+def parse_ptz_channels(body: bytes, server: Endpoint) -> list[Evidence]:
+    """`GET /ISAPI/PTZCtrl/channels` → PTZ evidence.
+
+    A camera lists its own PTZ channel (id 1): that makes the device PTZ. A recorder lists the
+    PTZ-capable cameras on its channels; when the list names any channel other than 1 (by id
+    or videoInputID) it is read as a recorder's list, one Evidence per channel, so the
+    recorder itself is never called PTZ. Disabled channels are skipped; an empty list says nothing.
+    """
+    root = parse_xml(body, "ISAPI PTZ channels")
+    if local(root.tag) not in ("PTZChannelList", "PTZChannel"):
+        return []
+    channels = [root] if local(root.tag) == "PTZChannel" else find_all(root, "PTZChannel")
+    live = []
+    for ch in channels:
+        if _child_text(ch, "enabled").lower() == "false":
+            continue
+        raw = _child_text(ch, "videoInputID") or _child_text(ch, "id")
+        live.append(int(raw) if raw.isdigit() and len(raw) < 6 else None)
+    if not live:
+        return []
+    if all(n in (1, None) for n in live) and len(live) == 1:
+        return [Evidence(source="isapi", ip=server.ip, mac=normalise_mac(server.mac), platform="Hikvision",
+                         device_type="camera", form="ptz", authenticated=True)]
+    return [Evidence(source="nvr", via=server.ip, channel=n, device_type="camera", form="ptz",
+                     authenticated=True, note="listed by the recorder's PTZCtrl/channels")
+            for n in live if n is not None]
+

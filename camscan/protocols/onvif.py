@@ -1,0 +1,219 @@
+"""ONVIF SOAP: the read-only requests camscan sends, and parsers for the answers.
+
+ONVIF is the cross-vendor camera API (SOAP 1.2 over HTTP, WS-Security UsernameToken digest).
+It says who the device claims to be (GetDeviceInformation: Manufacturer, Model,
+FirmwareVersion, SerialNumber), whether it has a PTZ service (GetCapabilities, GetServices,
+PTZ GetNodes), its name (GetHostname, GetScopes) and how many video sources it has.
+Rebadged units report the badge as Manufacturer, so it is the weakest maker signal; it is
+kept raw in `vendor` and resolved later. Some vendors advertise a PTZ service on fixed
+cameras (Xiongmai firmware is known for it), which is why fusion ranks ISAPI/model patterns
+above ONVIF for static-vs-PTZ.
+
+GetScopesResponse is read with WS-Discovery's scope handling (one reading of scopes for both).
+Parsers accept a whole Envelope or a logged Body (prefixes undeclared; safexml copes).
+
+What it must not do: build anything but Get* requests (no Set*, no SystemReboot, no PTZ
+moves, no password in clear: only the WS-Security digest is ever sent), or raise anything but
+Malformed. `authenticated` is True for answers other than faults and GetSystemDateAndTime,
+which devices give without credentials.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from xml.etree.ElementTree import Element
+from xml.sax.saxutils import escape
+
+from camscan.firmware import normalise_firmware
+from camscan.model import Endpoint, Evidence
+from camscan.protocols import wsdiscovery
+from camscan.protocols.arp import normalise_mac
+from camscan.safexml import find, find_all, local, parse_xml, text
+
+SOAP_ENV = "http://www.w3.org/2003/05/soap-envelope"
+DEVICE_NS = "http://www.onvif.org/ver10/device/wsdl"
+MEDIA_NS = "http://www.onvif.org/ver10/media/wsdl"
+PTZ_NS = "http://www.onvif.org/ver20/ptz/wsdl"
+_WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+_WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+_DIGEST_TYPE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest"
+_B64_TYPE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
+
+# operation → (namespace, body children). Only Get* operations: nothing that changes a device.
+OPERATIONS: dict[str, tuple[str, str]] = {
+    "GetSystemDateAndTime": (DEVICE_NS, ""),
+    "GetDeviceInformation": (DEVICE_NS, ""),
+    "GetCapabilities": (DEVICE_NS, "<Category>All</Category>"),
+    "GetServices": (DEVICE_NS, "<IncludeCapability>false</IncludeCapability>"),
+    "GetHostname": (DEVICE_NS, ""),
+    "GetScopes": (DEVICE_NS, ""),
+    "GetNodes": (PTZ_NS, ""),
+    "GetProfiles": (MEDIA_NS, ""),
+    "GetVideoSources": (MEDIA_NS, ""),
+}
+
+
+def make_password_digest(password: str, nonce: bytes, created: str) -> tuple[str, str, str]:
+    """WS-Security UsernameToken digest: (Base64(SHA1(nonce + created + password)),
+    Base64(nonce), created). The result is what `build_request` takes; the password itself
+    never goes into a message."""
+    digest = hashlib.sha1(nonce + created.encode() + password.encode()).digest()  # the spec's digest
+    return base64.b64encode(digest).decode(), base64.b64encode(nonce).decode(), created
+
+
+def build_request(operation: str, *, username: str = "",
+                  password_digest: tuple[str, str, str] | None = None) -> bytes:
+    """A SOAP 1.2 envelope for a read-only ONVIF operation.
+
+    With `username` and `password_digest` = (digest, nonce, created) as made by
+    `make_password_digest`, a WS-Security UsernameToken header is added. Raises ValueError
+    for an operation not in OPERATIONS (camscan never sends Set* or reboot requests).
+    """
+    if operation not in OPERATIONS:
+        raise ValueError(f"not a read-only ONVIF operation camscan sends: {operation[:40]!r}")
+    ns, inner = OPERATIONS[operation]
+    header = ""
+    if username and password_digest:
+        digest, nonce, created = (escape(v) for v in password_digest)
+        header = (
+            f'<s:Header><wsse:Security s:mustUnderstand="1" xmlns:wsse="{_WSSE}" xmlns:wsu="{_WSU}">'
+            f"<wsse:UsernameToken><wsse:Username>{escape(username)}</wsse:Username>"
+            f'<wsse:Password Type="{_DIGEST_TYPE}">{digest}</wsse:Password>'
+            f'<wsse:Nonce EncodingType="{_B64_TYPE}">{nonce}</wsse:Nonce>'
+            f"<wsu:Created>{created}</wsu:Created></wsse:UsernameToken></wsse:Security></s:Header>"
+        )
+    body = f'<{operation} xmlns="{ns}">{inner}</{operation}>' if inner else f'<{operation} xmlns="{ns}"/>'
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<s:Envelope xmlns:s="{SOAP_ENV}">'
+            f"{header}<s:Body>{body}</s:Body></s:Envelope>").encode()
+
+
+def scope_fields(scopes: list[str]) -> dict[str, str]:
+    """ONVIF scope URIs → fields, read exactly as WS-Discovery reads them (wsdiscovery.parse_scopes
+    and its type table): `.../name/HIKVISION%20DS-2CD2385G1-I` → name (percent-decoded),
+    `.../hardware/DS-2CD2385G1-I` → model, `.../type/ptz` → form ptz, `.../type/NVR` (and the
+    other unambiguous recorder types) → device_type, `.../MAC/58:50:ed:1f:e3:85` → mac.
+    Returns only the keys found: name, model, form, device_type, mac."""
+    parsed = wsdiscovery.parse_scopes(" ".join(scopes))
+    first = {}
+    for key, value in parsed:
+        if value and key not in first:
+            first[key] = " ".join(value.split())[:120]
+    kinds = {v.lower() for k, v in parsed if k == "type"}
+    out: dict[str, str] = {}
+    if first.get("name"):
+        out["name"] = first["name"]
+    if first.get("hardware"):
+        out["model"] = first["hardware"]
+    if "ptz" in kinds:
+        out["form"] = "ptz"
+    device_type = next((wsdiscovery._TYPE_HINTS[k] for k in sorted(kinds) if k in wsdiscovery._TYPE_HINTS), "")
+    if device_type:
+        out["device_type"] = device_type
+    mac = normalise_mac(first.get("mac", ""))
+    if mac:
+        out["mac"] = mac
+    return out
+
+
+def _operation(root: Element) -> Element | None:
+    """The response element: the first child of Body, or the root of a logged fragment."""
+    name = local(root.tag)
+    if name in ("Envelope", "Body"):
+        body = root if name == "Body" else find(root, "Body")
+        if body is None:
+            return None
+        return next(iter(body), None)
+    return root
+
+
+def _direct(el: Element | None, name: str) -> Element | None:
+    if el is None:
+        return None
+    return next((c for c in el if local(c.tag) == name), None)
+
+
+def _fault_note(op: Element) -> str:
+    # SOAP 1.2: Code/Value, Code/Subcode/Value...: the deepest value is the most specific
+    # (ter:NotAuthorized); SOAP 1.1: faultcode/faultstring.
+    codes = []
+    cur = _direct(op, "Code")
+    while cur is not None and len(codes) < 8:
+        value = _direct(cur, "Value")
+        if value is not None and (value.text or "").strip():
+            codes.append(value.text.strip())
+        cur = _direct(cur, "Subcode")
+    code = codes[-1] if codes else text(op, "faultcode")
+    reason = text(op, "Text") or text(op, "faultstring")
+    code = local(code) if code else "unknown"
+    note = f"onvif fault: {code}"
+    if reason:
+        note += f" ({' '.join(reason.split())[:60]})"
+    return note
+
+
+def parse_response(body: bytes, server: Endpoint) -> list[Evidence]:
+    """One ONVIF response body → Evidence (see the module docstring for what each gives)."""
+    root = parse_xml(body, "ONVIF response")
+    op = _operation(root)
+    if op is None:
+        return []
+    name = local(op.tag)
+
+    def ev(**kw: object) -> Evidence:
+        fields: dict[str, object] = {"ip": server.ip, "mac": normalise_mac(server.mac), "authenticated": True}
+        fields.update(kw)
+        return Evidence(source="onvif", **fields)  # type: ignore[arg-type]
+
+    if name == "Fault":
+        return [ev(note=_fault_note(op), authenticated=False)]
+    if name == "GetSystemDateAndTimeResponse":
+        return []
+    if name == "GetDeviceInformationResponse":
+        fields = {k: text(op, k) for k in ("Manufacturer", "Model", "FirmwareVersion", "SerialNumber", "HardwareId")}
+        if not any(fields.values()):
+            return []
+        return [ev(vendor=fields["Manufacturer"], model=fields["Model"],
+                   firmware=normalise_firmware(fields["FirmwareVersion"]), serial=fields["SerialNumber"],
+                   note=f"HardwareId={fields['HardwareId'][:40]}" if fields["HardwareId"] else "")]
+    if name == "GetCapabilitiesResponse":
+        caps = find(op, "Capabilities")
+        if caps is None:
+            return []
+        ptz = [p for p in find_all(caps, "PTZ") if text(p, "XAddr")]
+        sources = text(caps, "DeviceIO", "VideoSources")
+        note = f"video sources: {sources}" if sources.isdigit() else ""
+        if ptz:
+            return [ev(form="ptz", note=note)]
+        if find(caps, "Media") is not None:
+            return [ev(form="static", note=note)]
+        return []
+    if name == "GetServicesResponse":
+        services = find_all(op, "Service")
+        if not services:
+            return []
+        ptz = any(text(s, "Namespace") == PTZ_NS for s in services)
+        return [ev(form="ptz" if ptz else "static")]
+    if name == "GetNodesResponse":
+        nodes = find_all(op, "PTZNode")
+        return [ev(form="ptz", note=f"PTZ nodes: {len(nodes)}")] if nodes else []
+    if name == "GetHostnameResponse":
+        hostname = text(op, "Name")
+        return [ev(name=hostname[:120])] if hostname else []
+    if name == "GetScopesResponse":
+        items = [text(i) for i in find_all(op, "ScopeItem")]
+        fields = scope_fields(items)
+        if not fields:
+            return []
+        banners = {}
+        if "name" in fields:
+            banners["wsd_name"] = fields["name"]
+        if "model" in fields:
+            banners["wsd_hardware"] = fields["model"]
+        return [ev(name=fields.get("name", ""), model=fields.get("model", ""), form=fields.get("form", ""),
+                   device_type=fields.get("device_type", ""), banners=banners,
+                   mac=normalise_mac(server.mac) or fields.get("mac", ""))]
+    if name == "GetVideoSourcesResponse":
+        count = len(find_all(op, "VideoSources"))
+        return [ev(note=f"video sources: {count}")]
+    return []

@@ -1,0 +1,207 @@
+"""Frames → the addressed payloads the protocol parsers read: ARP bodies, UDP datagrams
+(IPv4 fragments reassembled) and TCP segments.
+
+Pure and defensive: every length is checked against the bytes actually captured; a frame
+that lies about its lengths is counted as malformed and dropped, never trusted. IPv6 is
+not decoded (camscan's inventory is IPv4) and is counted as such.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+# libpcap link-layer types we decode
+DLT_NULL = 0
+DLT_EN10MB = 1
+DLT_RAW = 101
+DLT_RAW_ALT = (12, 14)
+DLT_LINUX_SLL = 113
+DLT_LINUX_SLL2 = 276
+DLT_LOOP = 108
+
+ETH_IP = 0x0800
+ETH_ARP = 0x0806
+ETH_VLAN = (0x8100, 0x88A8, 0x9100)
+
+MAX_FRAGMENTED = 65_535
+MAX_PENDING_DATAGRAMS = 512
+
+
+@dataclass(slots=True)
+class Datagram:
+    """An IPv4 payload with its addressing, after any reassembly."""
+
+    src_mac: str
+    src: str
+    dst: str
+    proto: int
+    payload: bytes
+    ts: float
+
+
+@dataclass(slots=True)
+class Counters:
+    """What decoding skipped, reported in the run's summary."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, what: str, n: int = 1) -> None:
+        self.counts[what] = self.counts.get(what, 0) + n
+
+
+def mac_str(b: bytes) -> str:
+    return ":".join(f"{x:02x}" for x in b)
+
+
+def ip_str(b: bytes) -> str:
+    return f"{b[0]}.{b[1]}.{b[2]}.{b[3]}"
+
+
+def link_payload(linktype: int, data: bytes) -> tuple[str, int, bytes] | None:
+    """(source MAC, ethertype, L3 bytes) for a frame, or None if the link type is unknown."""
+    if linktype == DLT_EN10MB:
+        if len(data) < 14:
+            return None
+        src = data[6:12]
+        etype = (data[12] << 8) | data[13]
+        off = 14
+        while etype in ETH_VLAN:
+            if len(data) < off + 4:
+                return None
+            etype = (data[off + 2] << 8) | data[off + 3]
+            off += 4
+        return mac_str(src), etype, data[off:]
+    if linktype == DLT_LINUX_SLL:
+        if len(data) < 16:
+            return None
+        halen = (data[4] << 8) | data[5]
+        src = mac_str(data[6:12]) if halen == 6 else ""
+        return src, (data[14] << 8) | data[15], data[16:]
+    if linktype == DLT_LINUX_SLL2:
+        if len(data) < 20:
+            return None
+        halen = data[11]
+        src = mac_str(data[12:18]) if halen == 6 else ""
+        return src, (data[0] << 8) | data[1], data[20:]
+    if linktype == DLT_RAW or linktype in DLT_RAW_ALT:
+        if not data:
+            return None
+        return "", ETH_IP if data[0] >> 4 == 4 else 0x86DD, data
+    if linktype in (DLT_NULL, DLT_LOOP):
+        if len(data) < 4:
+            return None
+        fam = struct.unpack("<I", data[:4])[0] if linktype == DLT_NULL else struct.unpack(">I", data[:4])[0]
+        if fam not in (2, 0x02000000):
+            return "", 0x86DD, data[4:]
+        return "", ETH_IP, data[4:]
+    return None
+
+
+class Defragmenter:
+    """Reassembles IPv4 fragments (RFC 791), bounded in datagram size and in how many
+    incomplete datagrams it holds; overlaps keep the first copy."""
+
+    def __init__(self, counters: Counters) -> None:
+        self._pending: OrderedDict[tuple[bytes, bytes, int, int], dict] = OrderedDict()
+        self._counters = counters
+
+    def add(self, key: tuple[bytes, bytes, int, int], offset: int, more: bool, data: bytes) -> bytes | None:
+        entry = self._pending.get(key)
+        if entry is None:
+            if len(self._pending) >= MAX_PENDING_DATAGRAMS:
+                self._pending.popitem(last=False)
+                self._counters.add("incomplete IP fragments")
+            entry = {"parts": {}, "total": None}
+            self._pending[key] = entry
+        if offset + len(data) > MAX_FRAGMENTED:
+            self._pending.pop(key, None)
+            self._counters.add("oversized fragmented datagrams")
+            return None
+        entry["parts"].setdefault(offset, data)
+        if not more:
+            entry["total"] = offset + len(data)
+        total = entry["total"]
+        if total is None:
+            return None
+        buf = bytearray()
+        for off in sorted(entry["parts"]):
+            part = entry["parts"][off]
+            if off > len(buf):
+                return None  # a hole: wait for more
+            buf += part[len(buf) - off:]
+        if len(buf) < total:
+            return None
+        del self._pending[key]
+        return bytes(buf[:total])
+
+    def close(self) -> None:
+        if self._pending:
+            self._counters.add("incomplete IP fragments", len(self._pending))
+            self._pending.clear()
+
+
+def ipv4(src_mac: str, l3: bytes, ts: float, defrag: Defragmenter, counters: Counters) -> Datagram | None:
+    """Decode an IPv4 header; return the (reassembled) datagram or None."""
+    if len(l3) < 20 or l3[0] >> 4 != 4:
+        counters.add("malformed IP headers")
+        return None
+    ihl = (l3[0] & 0x0F) * 4
+    total = (l3[2] << 8) | l3[3]
+    if ihl < 20 or total < ihl or len(l3) < ihl:
+        counters.add("malformed IP headers")
+        return None
+    if total > len(l3):
+        counters.add("truncated packets")
+        return None
+    payload = l3[ihl:total]
+    proto = l3[9]
+    flags_frag = (l3[6] << 8) | l3[7]
+    more = bool(flags_frag & 0x2000)
+    offset = (flags_frag & 0x1FFF) * 8
+    if more or offset:
+        key = (l3[12:16], l3[16:20], (l3[4] << 8) | l3[5], proto)
+        whole = defrag.add(key, offset, more, payload)
+        if whole is None:
+            return None
+        payload = whole
+    return Datagram(src_mac, ip_str(l3[12:16]), ip_str(l3[16:20]), proto, payload, ts)
+
+
+def udp(dg: Datagram, counters: Counters) -> tuple[int, int, bytes] | None:
+    """(source port, destination port, payload) of a UDP datagram."""
+    p = dg.payload
+    if len(p) < 8:
+        counters.add("truncated packets")
+        return None
+    ulen = (p[4] << 8) | p[5]
+    if ulen < 8 or ulen > len(p):
+        counters.add("truncated packets")
+        return None
+    return (p[0] << 8) | p[1], (p[2] << 8) | p[3], p[8:ulen]
+
+
+@dataclass(slots=True)
+class Segment:
+    sport: int
+    dport: int
+    seq: int
+    flags: int
+    payload: bytes
+
+
+SYN, FIN, RST, ACK = 0x02, 0x01, 0x04, 0x10
+
+
+def tcp(dg: Datagram, counters: Counters) -> Segment | None:
+    p = dg.payload
+    if len(p) < 20:
+        counters.add("truncated packets")
+        return None
+    off = (p[12] >> 4) * 4
+    if off < 20 or off > len(p):
+        counters.add("malformed TCP headers")
+        return None
+    sport, dport, seq = struct.unpack_from(">HHI", p)
+    return Segment(sport, dport, seq, p[13], p[off:])
