@@ -492,6 +492,12 @@ class TestUpnpDescription:
                b"<modelName>DCS-935L</modelName><modelNumber>1.0</modelNumber></device></root>")
         assert one(ssdp.parse_description(doc, NO_SRC)).model == "DCS-935L"
 
+    def test_two_model_codes_modelnumber_wins(self) -> None:
+        doc = (b'<root xmlns="urn:schemas-upnp-org:device-1-0"><device><modelName>IPC-HDW1431T1</modelName>'
+               b"<modelNumber>IPC-HDW1431T1-S4</modelNumber><modelDescription>x</modelDescription></device></root>")
+        ev = one(ssdp.parse_description(doc, NO_SRC))
+        assert ev.model == "IPC-HDW1431T1-S4" and ev.vendor == "" and ev.serial == ""
+
     def test_other_documents_are_not_ours(self) -> None:
         assert ssdp.parse_description(b"<html><body>login</body></html>", SRC) == []
         assert ssdp.parse_description(b'<root xmlns="urn:schemas-upnp-org:device-1-0"/>', SRC) == []
@@ -714,6 +720,15 @@ class TestMdns:
         ev = one(mdns.parse(pkt, SRC))
         assert ev.model == "Circle View Doorbell"
         assert ev.mac == "aa:bb:cc:00:11:22"  # HomeKit id= is not a MAC
+
+    def test_txt_owned_by_another_name_applies_to_the_packet(self) -> None:
+        # as in the real Axis sample: the TXT record is owned by `_tcp.local`, not the instance
+        inst = dname("AXIS Q6075-E - ACCC8E654321", "_axis-video", "_tcp", "local")
+        pkt = dns_response([rr(dname("_axis-video", "_tcp", "local"), mdns.T_PTR, inst)],
+                           [rr(dname("_tcp", "local"), mdns.T_TXT, txt("macaddress=ACCC8E654321", "model=Q6075-E"))])
+        ev = one(mdns.parse(pkt, NO_SRC))
+        assert (ev.model, ev.mac, ev.ip) == ("Q6075-E", "ac:cc:8e:65:43:21", "")
+        assert ev.banners["mdns_txt"] == "macaddress=ACCC8E654321 model=Q6075-E"
 
     def test_host_only_announcement(self) -> None:
         pkt = dns_response([rr(dname("dcs-935l", "local"), mdns.T_A, bytes([10, 10, 10, 37]))])

@@ -104,7 +104,7 @@ def _read_name(data: bytes, offset: int) -> tuple[Labels, int]:
             if end < 0:
                 end = pos + 2
             jumps += 1
-            if target >= len(data):
+            if target >= len(data) or jumps > _MAX_JUMPS:
                 raise Malformed("mDNS: compression pointer out of range or looping")
             pos = target
             continue
