@@ -36,3 +36,13 @@ def write_outputs(inventory: Inventory, csv_path: str | None, json_path: str | N
         write_atomic(csv_path, CsvExporter().render(inventory))
     if json_path:
         write_atomic(json_path, JsonExporter().render(inventory))
+
+
+def check_writable(path: str) -> None:
+    """Fail early, before any packet is sent, if an output file cannot be created."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError(f"{path}: directory {directory} does not exist")
+    if not os.access(directory, os.W_OK):
+        raise InputError(f"{path}: directory {directory} is not writable")

@@ -118,23 +118,21 @@ def _add_ns(ns: str) -> None:
     run("ip", "link", "set", "lo", "up", ns=ns)
 
 
-def _plug(ns: str, ifname: str, bridge: str, mac: str, cidr: str, tag: str) -> None:
+def _plug(ns: str, ifname: str, bridge: str, mac: str, cidr: str | None, tag: str) -> None:
     """A veth from the switch's bridge into `ns`, named `ifname` there, with `mac` and `cidr`."""
     peer = f"v{tag}"[:15]
     batch([
         f"link add {peer} type veth peer name {ifname} netns {ns}",
         f"link set {peer} master {bridge} up",
     ], ns=SWITCH)
-    batch([
-        f"link set {ifname} address {mac}",
-        f"addr add {cidr} dev {ifname}",
-        f"link set {ifname} up",
-    ], ns=ns)
+    batch([f"link set {ifname} address {mac}", *([f"addr add {cidr} dev {ifname}"] if cidr else []),
+           f"link set {ifname} up"], ns=ns)
 
 
-def setup(devices: list[Host], scale_hosts: int = 0) -> LabState:
+def setup(devices: list[Host], scale: list[tuple[str, str]] | None = None,
+          router_macs: tuple[str, str] = ("00:1b:21:00:00:01", "00:1b:21:00:00:02")) -> LabState:
     """Build the lab: switch with LAN and far bridges, router, scanner, one namespace per device
-    and, with `scale_hosts`, one namespace holding that many macvlan hosts on the LAN."""
+    and, with `scale`, one namespace holding a macvlan host per (ip, mac) on the LAN."""
     check_root()
     teardown()
     state = LabState()
@@ -151,8 +149,8 @@ def setup(devices: list[Host], scale_hosts: int = 0) -> LabState:
     batch([f"route add {FAR} via {ROUTER_LAN_IP}", "route add 224.0.0.0/4 dev eth0"], ns=SCANNER)
     _add_ns(ROUTER)
     _sysctls(ROUTER, forward=True)
-    _plug(ROUTER, "eth0", "br0", "00:1b:21:00:00:01", f"{ROUTER_LAN_IP}/{LAN.prefixlen}", "rtr0")
-    _plug(ROUTER, "eth1", "br1", "00:1b:21:00:00:02", f"{ROUTER_FAR_IP}/{FAR.prefixlen}", "rtr1")
+    _plug(ROUTER, "eth0", "br0", router_macs[0], f"{ROUTER_LAN_IP}/{LAN.prefixlen}", "rtr0")
+    _plug(ROUTER, "eth1", "br1", router_macs[1], f"{ROUTER_FAR_IP}/{FAR.prefixlen}", "rtr1")
     for i, h in enumerate(devices):
         _add_ns(h.ns)
         _sysctls(h.ns)
@@ -163,8 +161,9 @@ def setup(devices: list[Host], scale_hosts: int = 0) -> LabState:
             routes.append(f"route add {LAN} via {ROUTER_FAR_IP}")
         batch(routes, ns=h.ns)
         state.hosts.append(h.__dict__)
-    if scale_hosts:
-        state.scale_ips = _scale(scale_hosts)
+    if scale:
+        _scale(scale)
+        state.scale_ips = [ip for ip, _ in scale]
     state.save()
     return state
 
@@ -181,25 +180,22 @@ def scale_ips(count: int) -> list[str]:
     return [str(ipaddress.IPv4Address(start + i)) for i in range(count)]
 
 
-def _scale(count: int) -> list[str]:
-    """One namespace with `count` macvlan hosts, each its own MAC and address, on the LAN bridge."""
-    ips = scale_ips(count)
+def _scale(hosts: list[tuple[str, str]]) -> None:
+    """One namespace with a macvlan host per (ip, mac), each its own MAC and address, on the LAN
+    bridge; policy routing sends each host's replies out of its own interface."""
     _add_ns(SCALE_NS)
     _sysctls(SCALE_NS)
-    _plug(SCALE_NS, "trunk", "br0", "02:c5:ff:00:00:01", f"{LAN.broadcast_address - 1}/32", "many")
+    _plug(SCALE_NS, "trunk", "br0", "02:c5:ff:00:00:01", None, "many")
     lines = []
     rules = []
-    for i, ip in enumerate(ips):
+    for i, (ip, mac) in enumerate(hosts):
         name = f"h{i}"
-        mac = f"02:c5:10:{(i >> 16) & 0xFF:02x}:{(i >> 8) & 0xFF:02x}:{i & 0xFF:02x}"
         lines += [f"link add link trunk name {name} address {mac} type macvlan mode bridge",
-                  f"addr add {ip}/32 dev {name}", f"link set {name} up"]
-        # replies leave by the interface that owns the source address (its own MAC)
-        rules += [f"rule add from {ip} table {100 + i}", f"route add {LAN} dev {name} table {100 + i}",
-                  f"route add 224.0.0.0/4 dev {name} table {100 + i}"]
+                  f"addr add {ip}/{LAN.prefixlen} dev {name} noprefixroute", f"link set {name} up"]
+        rules += [f"rule add from {ip} table {100 + i}", f"route add {LAN} dev {name} src {ip} table {100 + i}",
+                  f"route add 224.0.0.0/4 dev {name} src {ip} table {100 + i}"]
     batch(lines, ns=SCALE_NS)
     batch(rules, ns=SCALE_NS)
-    return ips
 
 
 def spawn(ns: str, argv: list[str], log: Path) -> int:

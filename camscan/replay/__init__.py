@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from camscan.collect import Collector
 from camscan.model import Endpoint
 from camscan.replay.decode import ETH_ARP, ETH_IP, Defragmenter, ipv4, link_payload, tcp, udp
 from camscan.replay.pcapfile import TCP_PORTS, PcapError, ReadResult, read_frames
 from camscan.replay.tcpstreams import Reassembler
+
+if TYPE_CHECKING:
+    from camscan.collect import Collector
 
 __all__ = ["PcapError", "ReplayReport", "replay_file"]
 

@@ -1,0 +1,124 @@
+"""`camscan lab up | down | status | exec`: build the emulated estate from the profiles, start
+an emulator for every device, and run commands from the scanner's namespace."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from camscan.lab import netns
+from camscan.lab.netns import SCANNER, Host, LabError, LabState
+from camscan.lab.profile import Profile, load_profiles
+from camscan.lab.scale import plan, save_clones
+
+# OUIs for the plain (non-camera) hosts of a scale lab: PCs, phones, printers.
+_PLAIN_OUIS = ("b4:45:06", "3c:52:82", "f8:b4:6a", "00:1b:21", "a4:bb:6d")
+
+
+def _ns_for(p: Profile) -> str:
+    return f"{netns.PREFIX}{p.id}"[:32]
+
+
+def _lab_ip(p: Profile) -> str:
+    return p.ip
+
+
+def up(hosts: int = 0, say=print) -> LabState:
+    """Tear down any old lab, build a new one, start the emulators; returns the state."""
+    netns.check_root()
+    profiles = load_profiles()
+    router = next((p for p in profiles if p.role == "router"), None)
+    devices = [p for p in profiles if p.role == "device"]
+    lab_hosts = [Host(_ns_for(p), _lab_ip(p), p.mac, p.subnet) for p in devices]
+    scale: list[tuple[str, str]] = []
+    clones: list[dict] = []
+    if hosts:
+        ips = netns.scale_ips(hosts)
+        macs = [f"{_PLAIN_OUIS[i % len(_PLAIN_OUIS)]}:{(i >> 16) & 0xFF:02x}:{(i >> 8) & 0xFF:02x}:{i & 0xFF:02x}"
+                for i in range(len(ips))]
+        clones = plan(devices, ips, macs)
+        by_id = {p.id: p for p in devices}
+        for c in clones:  # a clone keeps its maker's OUI
+            prefix = by_id[c["source"]].mac[:8]
+            c["mac"] = f"{prefix}:{0x80 | (c['index'] >> 16) & 0x7F:02x}:{(c['index'] >> 8) & 0xFF:02x}:" \
+                       f"{c['index'] & 0xFF:02x}"
+        cmac = {c["ip"]: c["mac"] for c in clones}
+        scale = [(ip, cmac.get(ip, mac)) for ip, mac in zip(ips, macs, strict=True)]
+    router_macs = (router.mac, router.mac[:-2] + f"{(int(router.mac[-2:], 16) + 1) & 0xFF:02x}") if router \
+        else ("00:1b:21:00:00:01", "00:1b:21:00:00:02")
+    extra = f", {len(scale)} scale hosts" if scale else ""
+    say(f"building the lab: {len(lab_hosts)} devices, router, scanner{extra}")
+    state = netns.setup(lab_hosts, scale, router_macs)
+    logdir = netns.STATE_DIR / "logs"
+    py = sys.executable
+    serving = []
+    for p, h in zip(devices, lab_hosts, strict=True):
+        if p.protocols:
+            state.pids.append(netns.spawn(h.ns, [py, "-m", "camscan.lab.emulator", p.id], logdir / f"{p.id}.log"))
+            serving.append(p.id)
+    if router is not None and router.protocols:
+        state.pids.append(netns.spawn(netns.ROUTER, [py, "-m", "camscan.lab.emulator", router.id],
+                                      logdir / "router.log"))
+        serving.append(router.id)
+    if clones:
+        cfile = netns.STATE_DIR / "clones.json"
+        save_clones(cfile, clones)
+        state.pids.append(netns.spawn(netns.SCALE_NS, [py, "-m", "camscan.lab.emulator", "--clones", str(cfile)],
+                                      logdir / "scale.log"))
+        serving.append("scale")
+    state.save()
+    _wait_ready([logdir / f"{i}.log" for i in serving])
+    say(f"lab up: scanner {netns.SCANNER_IP} in namespace {SCANNER}; LAN {netns.LAN}, far subnet {netns.FAR}")
+    return state
+
+
+def _wait_ready(logs: list[Path], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    pending = list(logs)
+    while pending and time.monotonic() < deadline:
+        pending = [f for f in pending if not (f.exists() and b"serving" in f.read_bytes())]
+        time.sleep(0.05)
+    if pending:
+        names = ", ".join(f.stem for f in pending)
+        details = ""
+        for f in pending[:1]:
+            if f.exists():
+                details = f.read_text(errors="replace").strip().splitlines()[-1:][0] if f.read_text().strip() else ""
+        raise LabError(f"emulators did not start: {names}" + (f" ({details})" if details else ""))
+
+
+def down() -> list[str]:
+    return netns.teardown()
+
+
+def status() -> list[str]:
+    state = LabState.load()
+    spaces = netns.namespaces()
+    if not spaces:
+        return ["no lab is up"]
+    alive = sum(1 for pid in state.pids if _alive(pid))
+    lines = [f"{len(spaces)} namespaces, {alive}/{len(state.pids)} emulator processes running"]
+    for h in state.hosts:
+        lines.append(f"  {h['ip']:<15} {h['mac']}  {h['ns']}  ({h['subnet']})")
+    if state.scale_ips:
+        lines.append(f"  + {len(state.scale_ips)} scale hosts {state.scale_ips[0]} .. {state.scale_ips[-1]}")
+    return lines
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except OSError:
+        return False
+
+
+def exec_in_scanner(argv: list[str]) -> int:
+    netns.check_root()
+    if SCANNER not in netns.namespaces():
+        raise LabError("no lab is up: run `camscan lab up` first")
+    env = dict(os.environ)
+    return subprocess.call(["ip", "netns", "exec", SCANNER, *argv], env=env)

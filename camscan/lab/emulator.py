@@ -1,0 +1,217 @@
+"""The live side of a lab device: serves one or more profiles from inside a lab namespace,
+answering as the real device does — SADP, WS-Discovery (answers Probes, sends Hello on start),
+SSDP (answers M-SEARCH, sends NOTIFY on start, serves its description over HTTP), DHIP, mDNS,
+HTTP with the device's Server header and digest-protected ISAPI / Dahua CGI / ONVIF, and RTSP.
+ARP is the kernel's, with the MAC the namespace's interface was given.
+
+The bytes come from answers.py, the same functions the demo captures are generated from; this
+module only moves them. It binds only to the profiles' own addresses and the discovery groups,
+and is started by `camscan lab up` with `ip netns exec`, so it cannot reach a real network.
+
+    python -m camscan.lab.emulator PROFILE_ID [PROFILE_ID...] [--scale-from FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import re
+import socket
+import struct
+import sys
+from pathlib import Path
+
+from camscan.lab import answers
+from camscan.lab.profile import Profile, load_profiles
+
+SADP = ("sadp", "239.255.255.250", 37020)
+WSD = ("wsd", "239.255.255.250", 3702)
+SSDP = ("ssdp", "239.255.255.250", 1900)
+DHIP = ("dhip", "239.255.255.251", 37810)
+MDNS = ("mdns", "224.0.0.251", 5353)
+UDP_SERVICES = (SADP, WSD, SSDP, DHIP, MDNS)
+MAX_REQUEST = 64 * 1024
+
+
+def _mcast_socket(group: str, port: int, local_ips: list[str]) -> socket.socket:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    s.bind((group, port))
+    for ip in local_ips:
+        mreq = struct.pack("4s4s", socket.inet_aton(group), socket.inet_aton(ip))
+        with contextlib.suppress(OSError):
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
+    s.setblocking(False)
+    return s
+
+
+def _unicast_socket(ip: str, port: int) -> socket.socket:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    s.bind((ip, port))
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(ip))
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+    s.setblocking(False)
+    return s
+
+
+def _reply(kind: str, p: Profile, data: bytes) -> tuple[bytes, str] | None:
+    """(answer, 'group' | 'sender') for one datagram of protocol `kind`, or None to stay silent."""
+    text = data[:MAX_REQUEST].decode("utf-8", "replace")
+    if kind == "sadp":
+        if "<Probe>" not in text or "inquiry" not in text:
+            return None
+        m = re.search(r"<Uuid>([^<]{1,64})</Uuid>", text)
+        return answers.sadp_reply(p, m.group(1) if m else None), "group"
+    if kind == "wsd":
+        if "Probe" not in text or "ProbeMatch" in text or "Hello" in text:
+            return None
+        m = re.search(r"MessageID[^>]*>([^<]{1,100})<", text)
+        return answers.wsd_probe_match(p, m.group(1) if m else "urn:uuid:0"), "sender"
+    if kind == "ssdp":
+        if not text.upper().startswith("M-SEARCH"):
+            return None
+        m = re.search(r"(?im)^ST:\s*(\S+)", text)
+        return answers.ssdp_response(p, m.group(1) if m else "upnp:rootdevice"), "sender"
+    if kind == "dhip":
+        if "DHDiscover.search" not in text:
+            return None
+        return answers.dhip_reply(p), "sender"
+    if kind == "mdns":
+        if len(data) < 12 or data[2] & 0x80:  # a response, not a query
+            return None
+        return answers.mdns_response(p), "group"
+    return None
+
+
+class _Udp(asyncio.DatagramProtocol):
+    def __init__(self, kind: str, group: str, port: int, profiles: list[Profile],
+                 senders: dict[str, asyncio.DatagramTransport]) -> None:
+        self.kind, self.group, self.port, self.profiles, self.senders = kind, group, port, profiles, senders
+
+    def datagram_received(self, data: bytes, addr: tuple) -> None:
+        for p in self.profiles:
+            try:
+                out = _reply(self.kind, p, data)
+            except Exception as exc:  # a profile bug must not stop the other devices
+                print(f"{p.id}: {self.kind}: {exc}", file=sys.stderr)
+                continue
+            if out is None:
+                continue
+            payload, where = out
+            tr = self.senders.get(p.ip)
+            if tr is not None:
+                tr.sendto(payload, (self.group, self.port) if where == "group" else addr)
+
+
+class _UnicastUdp(_Udp):
+    """Unicast to one device's own address (e.g. WS-Discovery sent to an off-link camera)."""
+
+
+async def _http(p: Profile, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while True:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+            if len(head) > MAX_REQUEST:
+                break
+            lines = head.decode("utf-8", "replace").split("\r\n")
+            parts = lines[0].split(" ")
+            if len(parts) < 3:
+                break
+            headers = {}
+            for line in lines[1:]:
+                if ":" in line:
+                    k, v = line.split(":", 1)
+                    headers[k.strip()] = v.strip()
+            length = int(headers.get("Content-Length", headers.get("content-length", "0")) or 0)
+            body = await reader.readexactly(min(length, MAX_REQUEST)) if length else b""
+            writer.write(answers.http_response(p, parts[0], parts[1], headers, body))
+            await writer.drain()
+            if headers.get("Connection", headers.get("connection", "")).lower() == "close":
+                break
+    except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, ValueError):
+        pass
+    finally:
+        writer.close()
+
+
+async def _rtsp(p: Profile, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while True:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+            writer.write(answers.rtsp_response(p, head))
+            await writer.drain()
+    except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+
+
+async def _silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """An open port that speaks a binary protocol we do not emulate (Hikvision 8000, Dahua 37777)."""
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(reader.read(1024), 2)
+    writer.close()
+
+
+async def serve(profiles: list[Profile]) -> None:
+    loop = asyncio.get_running_loop()
+    senders: dict[str, asyncio.DatagramTransport] = {}
+    servers = []
+    ips = [p.ip for p in profiles]
+    for kind, group, port in UDP_SERVICES:
+        members = [p for p in profiles if getattr(p, kind) is not None]
+        if not members:
+            continue
+        s = _mcast_socket(group, port, [p.ip for p in members])
+        await loop.create_datagram_endpoint(lambda k=kind, g=group, pt=port, m=members: _Udp(k, g, pt, m, senders),
+                                            sock=s)
+        for p in members:
+            u = _unicast_socket(p.ip, port)
+            tr, _ = await loop.create_datagram_endpoint(
+                lambda k=kind, g=group, pt=port, pp=p: _UnicastUdp(k, g, pt, [pp], senders), sock=u)
+            senders.setdefault(p.ip, tr)
+    for p in profiles:
+        if p.http is not None or p.isapi is not None or p.cgi is not None or p.onvif is not None:
+            port = int((p.http or {}).get("port", 80))
+            servers.append(await asyncio.start_server(lambda r, w, pp=p: _http(pp, r, w), p.ip, port))
+        if p.rtsp is not None:
+            servers.append(await asyncio.start_server(lambda r, w, pp=p: _rtsp(pp, r, w), p.ip, 554))
+        if p.sadp is not None:
+            servers.append(await asyncio.start_server(_silent, p.ip, 8000))
+        if p.dhip is not None or p.cgi is not None:
+            servers.append(await asyncio.start_server(_silent, p.ip, 37777))
+    # announce on start, as the real devices do
+    for p in profiles:
+        tr = senders.get(p.ip)
+        if tr is None:
+            continue
+        if p.wsd is not None and p.wsd.get("hello", True):
+            tr.sendto(answers.wsd_hello(p), (WSD[1], WSD[2]))
+        if p.ssdp is not None and p.ssdp.get("notify", True):
+            tr.sendto(answers.ssdp_notify(p), (SSDP[1], SSDP[2]))
+    print(f"serving {len(profiles)} device(s): {', '.join(ips[:5])}{' ...' if len(ips) > 5 else ''}", flush=True)
+    await asyncio.Event().wait()
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="camscan.lab.emulator")
+    ap.add_argument("ids", nargs="*")
+    ap.add_argument("--clones", help="JSON file of cloned profiles for the scale namespace")
+    args = ap.parse_args(argv)
+    by_id = {p.id: p for p in load_profiles()}
+    chosen = [by_id[i] for i in args.ids]
+    if args.clones:
+        from camscan.lab.scale import load_clones
+
+        chosen += load_clones(Path(args.clones), by_id)
+    if not chosen:
+        return
+    asyncio.run(serve(chosen))
+
+
+if __name__ == "__main__":
+    main()

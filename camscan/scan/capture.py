@@ -1,0 +1,114 @@
+"""The live capture of a scan: libpcap on the chosen interface, every frame of the scan's own
+conversation (ARP, the discovery groups, traffic to and from the scanner's address) written to
+a pcap file, and ARP replies noted as they arrive so the sweep can retry only the silent.
+
+The inventory of a root scan is the replay of this file, so a scan and `camscan replay` of
+its capture give the same inventory by construction. Credentials never reach this file in
+clear: camscan only uses digest and WS-Security digest authentication.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import threading
+import time
+
+from camscan.replay.pcapfile import ERRBUF_SIZE, PcapError, _BpfProgram, _Handler, _PktHdr, libpcap
+from camscan.replay.pcapfile import UDP_PORTS as DISCOVERY_UDP_PORTS
+
+SNAPLEN = 65535
+
+
+def scan_filter(local_ip: str) -> str:
+    ports = " or ".join(f"port {p}" for p in DISCOVERY_UDP_PORTS)
+    return f"arp or host {local_ip} or (udp and ({ports}))"
+
+
+def _bind_live(lib: ctypes.CDLL) -> None:
+    if getattr(lib, "_camscan_live", False):
+        return
+    lib.pcap_open_live.restype = ctypes.c_void_p
+    lib.pcap_open_live.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_char_p]
+    lib.pcap_dump_open.restype = ctypes.c_void_p
+    lib.pcap_dump_open.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+    lib.pcap_dump.argtypes = [ctypes.c_void_p, ctypes.POINTER(_PktHdr), ctypes.POINTER(ctypes.c_ubyte)]
+    lib.pcap_dump_flush.argtypes = [ctypes.c_void_p]
+    lib.pcap_dump_close.argtypes = [ctypes.c_void_p]
+    lib.pcap_breakloop.argtypes = [ctypes.c_void_p]
+    lib.pcap_setnonblock.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p]
+    lib._camscan_live = True
+
+
+class LiveCapture:
+    """Capture on `iface` into `path` from start() until stop(); needs root (CAP_NET_RAW)."""
+
+    def __init__(self, iface: str, local_ip: str, path: str) -> None:
+        self.iface, self.local_ip, self.path = iface, local_ip, path
+        self.arp_replies: dict[str, str] = {}  # ip -> mac, from ARP replies seen
+        self.frames = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._handle: int | None = None
+        self._dumper: int | None = None
+        self.error = ""
+
+    def start(self) -> None:
+        lib = libpcap()
+        _bind_live(lib)
+        errbuf = ctypes.create_string_buffer(ERRBUF_SIZE)
+        handle = lib.pcap_open_live(self.iface.encode(), SNAPLEN, 0, 50, errbuf)
+        if not handle:
+            raise PcapError(f"cannot capture on {self.iface}: {errbuf.value.decode(errors='replace')}")
+        prog = _BpfProgram()
+        if lib.pcap_compile(handle, ctypes.byref(prog), scan_filter(self.local_ip).encode(), 1, 0xFFFFFFFF) != 0 \
+                or lib.pcap_setfilter(handle, ctypes.byref(prog)) != 0:
+            lib.pcap_close(handle)
+            raise PcapError(f"cannot filter capture on {self.iface}")
+        lib.pcap_freecode(ctypes.byref(prog))
+        lib.pcap_setnonblock(handle, 1, errbuf)
+        dumper = lib.pcap_dump_open(handle, os.fsencode(self.path))
+        if not dumper:
+            err = lib.pcap_geterr(handle).decode(errors="replace")
+            lib.pcap_close(handle)
+            raise PcapError(f"{self.path}: cannot write capture ({err})")
+        self._handle, self._dumper = handle, dumper
+
+        def on_packet(_user: int, hdr: ctypes._Pointer, data: ctypes._Pointer) -> None:
+            lib.pcap_dump(dumper, hdr, data)
+            self.frames += 1
+            caplen = hdr.contents.caplen
+            if caplen >= 42 and data[12] == 0x08 and data[13] == 0x06 and data[21] == 2:
+                raw = ctypes.string_at(data, 42)
+                ip = ".".join(str(b) for b in raw[28:32])
+                self.arp_replies.setdefault(ip, ":".join(f"{b:02x}" for b in raw[22:28]))
+
+        self._handler = _Handler(on_packet)  # keep a reference for the C side
+
+        def loop() -> None:
+            while not self._stop.is_set():
+                n = lib.pcap_dispatch(handle, 256, self._handler, None)
+                if n < 0:
+                    if n == -1:
+                        self.error = lib.pcap_geterr(handle).decode(errors="replace")
+                    break
+                if n == 0:
+                    time.sleep(0.003)
+            # drain what is already buffered
+            lib.pcap_dispatch(handle, -1, self._handler, None)
+
+        self._thread = threading.Thread(target=loop, name="camscan-capture", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        lib = libpcap()
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+        if self._dumper:
+            lib.pcap_dump_flush(self._dumper)
+            lib.pcap_dump_close(self._dumper)
+            self._dumper = None
+        if self._handle:
+            lib.pcap_close(self._handle)
+            self._handle = None

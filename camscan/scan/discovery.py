@@ -1,0 +1,90 @@
+"""Multicast discovery on the chosen link (SADP, WS-Discovery, SSDP, DHIP, mDNS) and unicast
+WS-Discovery to off-link targets. Sends each protocol's own probe (built by its protocol
+module) and hands every datagram received to the Collector; only responders inside the
+targets are kept (fusion drops the rest, see runner)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import struct
+from collections.abc import Callable
+
+from camscan.protocols import dhip, mdns, sadp, ssdp, wsdiscovery
+from camscan.scan.pacing import RateLimiter
+from camscan.scan.targets import Scope
+
+# (name, group, port, probe builder, bind to the protocol port so group replies reach us)
+PROBES: tuple[tuple[str, str, int, Callable[[], bytes], bool], ...] = (
+    ("SADP", "239.255.255.250", 37020, sadp.build_probe, True),
+    ("WS-Discovery", "239.255.255.250", 3702, wsdiscovery.build_probe, False),
+    ("SSDP", "239.255.255.250", 1900, lambda: ssdp.build_msearch("ssdp:all", 1), False),
+    ("DHIP", "239.255.255.251", 37810, dhip.build_probe, True),
+    ("mDNS", "224.0.0.251", 5353, lambda: mdns.build_query(list(mdns.DEFAULT_SERVICES)), True),
+)
+
+Sink = Callable[[str, int, int, bytes], None]  # (src ip, src port, local port, payload)
+
+
+class _Receiver(asyncio.DatagramProtocol):
+    def __init__(self, sink: Sink, local_port: int) -> None:
+        self.sink, self.local_port = sink, local_port
+
+    def datagram_received(self, data: bytes, addr: tuple) -> None:
+        self.sink(addr[0], addr[1], self.local_port, data)
+
+
+def _socket(local_ip: str, port: int, group: str | None) -> socket.socket:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if hasattr(socket, "SO_REUSEPORT"):
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    s.bind(("0.0.0.0" if group else local_ip, port))
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(local_ip))
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 0)
+    if group:
+        mreq = struct.pack("4s4s", socket.inet_aton(group), socket.inet_aton(local_ip))
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
+    s.setblocking(False)
+    return s
+
+
+async def discover(local_ip: str | None, off_link: list[str], scope: Scope, limiter: RateLimiter,
+                   sink: Sink, wait: float, errors: Callable[[str], None]) -> None:
+    """Probe the link's discovery groups (when `local_ip` is on a link) and, by unicast
+    WS-Discovery, each off-link target; collect replies for `wait` seconds."""
+    loop = asyncio.get_running_loop()
+    transports = []
+    try:
+        if local_ip:
+            for name, group, port, build, bind_port in PROBES:
+                try:
+                    s = _socket(local_ip, port if bind_port else 0, group if bind_port else None)
+                except OSError as exc:
+                    errors(f"{name}: cannot open socket ({exc.strerror})")
+                    continue
+                local_port = s.getsockname()[1]
+                tr, _ = await loop.create_datagram_endpoint(lambda lp=local_port: _Receiver(sink, lp), sock=s)
+                transports.append(tr)
+                scope.check(group)
+                for _ in range(2):  # once more shortly after: UDP on a busy link gets lost
+                    await limiter.wait_async()
+                    tr.sendto(build(), (group, port))
+                    await asyncio.sleep(0.05)
+        if off_link:
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind(("0.0.0.0", 0))
+            s.setblocking(False)
+            local_port = s.getsockname()[1]
+            tr, _ = await loop.create_datagram_endpoint(lambda: _Receiver(sink, local_port), sock=s)
+            transports.append(tr)
+            probe = wsdiscovery.build_probe()
+            for ip in off_link:
+                scope.check(ip)
+                await limiter.wait_async()
+                tr.sendto(probe, (ip, 3702))
+        await asyncio.sleep(wait)
+    finally:
+        for tr in transports:
+            tr.close()

@@ -1,0 +1,149 @@
+"""One live scan from start to inventory: capture, ARP sweep, discovery, TCP probes, then the
+inventory — as the replay of the scan's own capture when camscan can capture (root), or from
+the replies its sockets received when it cannot. Ctrl-C keeps what was found so far."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import netaddr
+
+from camscan.collect import Collector
+from camscan.model import Endpoint, Evidence
+from camscan.scan import arpsweep, link
+from camscan.scan.capture import LiveCapture
+from camscan.scan.discovery import discover
+from camscan.scan.pacing import RateLimiter
+from camscan.scan.probes import DEFAULT_PORTS, fetch_descriptions, probe_hosts
+from camscan.scan.targets import Scope
+
+
+@dataclass
+class ScanOptions:
+    targets: netaddr.IPSet
+    interface: str | None = None
+    rate: float = 2000
+    ports: tuple[int, ...] = DEFAULT_PORTS
+    capture_path: str | None = None
+    discovery_wait: float = 1.5
+    connect_timeout: float = 1.0
+
+
+@dataclass
+class ScanResult:
+    evidence: list[Evidence]
+    skipped: dict[str, int]
+    notes: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    phases: dict[str, float] = field(default_factory=dict)
+    arp_hosts: int = 0
+
+
+Say = Callable[[str], None]
+
+
+def can_capture() -> bool:
+    return os.geteuid() == 0
+
+
+def run_scan(opts: ScanOptions, say: Say) -> ScanResult:
+    """Run every phase; return the evidence the inventory is built from."""
+    scope = Scope(opts.targets)
+    limiter = RateLimiter(opts.rate)
+    iface = link.choose(opts.targets, opts.interface)
+    onlink = link.on_link(iface, opts.targets)
+    offlink = opts.targets - onlink
+    if iface is not None:
+        offlink.remove(iface.ip)
+    root = can_capture()
+    notes: list[str] = []
+    errors: list[str] = []
+    live = Collector()
+    capture: LiveCapture | None = None
+    tmp_capture = None
+    phases: dict[str, float] = {}
+    interrupted = False
+    arp_found: dict[str, str] = {}
+    if not root:
+        notes.append("not root: no ARP sweep and no capture; discovery and TCP probes only")
+        say("camscan: not running as root — skipping the ARP sweep and the capture; "
+            "doing multicast discovery and TCP probes only")
+    elif iface is not None:
+        path = opts.capture_path
+        if not path:
+            fd, tmp_capture = tempfile.mkstemp(prefix="camscan-", suffix=".pcap")
+            os.close(fd)
+            path = tmp_capture
+        capture = LiveCapture(iface.name, iface.ip, path)
+        capture.start()
+    elif opts.capture_path:
+        notes.append("no interface holds the targets: nothing on-link to capture")
+
+    def on_udp(ip: str, sport: int, lport: int, payload: bytes) -> None:
+        live.udp(Endpoint(ip, arp_found.get(ip, ""), sport), sport, lport, payload)
+
+    ssdp_locations: set[str] = set()
+
+    def on_exchange(ip: str, port: int, req: bytes, resp: bytes) -> None:
+        live.tcp_stream(Endpoint(ip, arp_found.get(ip, ""), port), req, resp)
+
+    async def phases_async() -> None:
+        nonlocal arp_found
+        t0 = time.monotonic()
+        disc = asyncio.create_task(discover(iface.ip if iface else None, [str(ip) for ip in offlink], scope,
+                                            limiter, on_udp, opts.discovery_wait, errors.append))
+        if capture is not None and iface is not None and onlink:
+            say(f"ARP sweep of {onlink.size} on-link addresses on {iface.name} ...")
+            arp_found = await asyncio.to_thread(arpsweep.sweep, iface, [str(ip) for ip in onlink], scope, limiter,
+                                                capture.arp_replies)
+            phases["arp"] = time.monotonic() - t0
+            say(f"  {len(arp_found)} hosts answered ARP ({phases['arp']:.2f} s)")
+        await disc
+        phases["discovery"] = time.monotonic() - t0
+        responders = {e.ip for e in live.evidence if e.ip}
+        if root and iface is not None:
+            hosts = set(arp_found) | (responders & {str(i) for i in onlink}) | {str(i) for i in offlink}
+        else:
+            hosts = {str(ip) for ip in opts.targets if iface is None or str(ip) != iface.ip}
+        hosts = {h for h in hosts if scope.allows(h)}
+        for e in list(live.evidence):
+            if e.source == "ssdp" and e.note.startswith("http"):
+                ssdp_locations.add(e.note.split()[0])
+        t1 = time.monotonic()
+        say(f"TCP probes of {len(hosts)} hosts on ports {','.join(map(str, opts.ports))} ...")
+        await probe_hosts(sorted(hosts, key=lambda h: netaddr.IPAddress(h)), opts.ports, scope, limiter,
+                          on_exchange, opts.connect_timeout)
+        await fetch_descriptions(ssdp_locations, scope, limiter, on_exchange, errors.append)
+        phases["tcp"] = time.monotonic() - t1
+
+    try:
+        asyncio.run(phases_async())
+    except KeyboardInterrupt:
+        interrupted = True
+        notes.append("scan cut short (interrupted): the inventory holds what was found until then")
+    finally:
+        if capture is not None:
+            time.sleep(0.1)
+            capture.stop()
+    phases["total"] = sum(v for k, v in phases.items() if k in ("discovery", "tcp"))
+    for e in errors:
+        notes.append(e)
+    evidence = live.evidence
+    skipped = dict(live.counters.counts)
+    if capture is not None:
+        from camscan.replay import replay_file
+
+        replayed = Collector()
+        replay_file(capture.path, replayed)
+        evidence, skipped = replayed.evidence, dict(replayed.counters.counts)
+        if capture.error:
+            notes.append(f"capture: {capture.error}")
+    if tmp_capture:
+        os.unlink(tmp_capture)
+    evidence = [e for e in evidence if e.via or not e.ip or e.ip in opts.targets]
+    return ScanResult(evidence, skipped, notes, interrupted, phases, len(arp_found))

@@ -1,0 +1,112 @@
+"""What the user may scan: targets parsed from the command line or a file into an IPSet, and
+the Scope that every sender asks before a packet goes out.
+
+Public addresses are refused unless the user says --allow-public; so are multicast,
+broadcast-only and unspecified addresses, and target sets larger than MAX_ADDRESSES (a typo
+like /8 would otherwise send millions of packets).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import netaddr
+
+from camscan.errors import InputError
+
+MAX_ADDRESSES = 65_536
+
+# Non-public IPv4 space a user may scan without --allow-public.
+PRIVATE = netaddr.IPSet([
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16",
+    "198.18.0.0/15", "127.0.0.0/8", "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24",
+])
+NEVER = netaddr.IPSet(["0.0.0.0/8", "224.0.0.0/4", "240.0.0.0/4"])
+
+# The link-local discovery groups a scan may send to on its chosen interface.
+DISCOVERY_GROUPS = frozenset({"239.255.255.250", "239.255.255.251", "224.0.0.251"})
+
+
+def _one(spec: str, origin: str) -> netaddr.IPSet:
+    spec = spec.strip()
+    try:
+        if "-" in spec:
+            lo, hi = (s.strip() for s in spec.split("-", 1))
+            if "." not in hi:  # 198.18.0.10-20
+                hi = lo.rsplit(".", 1)[0] + "." + hi
+            lo_ip, hi_ip = netaddr.IPAddress(lo, 4), netaddr.IPAddress(hi, 4)
+            if hi_ip < lo_ip:
+                raise InputError(f"{origin}: range {spec!r} ends before it starts")
+            return netaddr.IPSet(netaddr.IPRange(lo_ip, hi_ip))
+        if "/" in spec:
+            net = ipaddress.IPv4Network(spec, strict=False)
+            return netaddr.IPSet([str(net)])
+        return netaddr.IPSet([str(ipaddress.IPv4Address(spec))])
+    except InputError:
+        raise
+    except (ValueError, netaddr.AddrFormatError):
+        raise InputError(f"{origin}: {spec!r} is not an IPv4 address, CIDR or range") from None
+
+
+def parse_targets(specs: list[str], allow_public: bool = False, max_addresses: int = MAX_ADDRESSES) -> netaddr.IPSet:
+    """IPSet of every address named by `specs` (addresses, CIDRs, ranges, @file or a file path)."""
+    result = netaddr.IPSet()
+    for spec in specs:
+        origin = "target"
+        lines: list[tuple[str, str]]
+        path = Path(spec[1:]) if spec.startswith("@") else Path(spec)
+        if spec.startswith("@") or path.is_file():
+            try:
+                text = path.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise InputError(f"{path}: cannot read targets file ({exc.strerror})") from None
+            except UnicodeDecodeError:
+                raise InputError(f"{path}: targets file is not text") from None
+            lines = []
+            for n, line in enumerate(text.splitlines(), 1):
+                item = line.split("#", 1)[0].strip()
+                if item:
+                    lines.append((item, f"{path}:{n}"))
+        else:
+            lines = [(spec, origin)]
+        for item, where in lines:
+            for part in item.replace(",", " ").split():
+                result |= _one(part, where)
+    if not result:
+        raise InputError("no targets given")
+    bad = result & NEVER
+    if bad:
+        raise InputError(f"refusing multicast, reserved or unspecified targets ({bad.iter_cidrs()[0]})")
+    public = result - PRIVATE
+    if public and not allow_public:
+        first = public.iter_cidrs()[0]
+        raise InputError(f"{first} is a public address range; scan only networks you are authorised to, "
+                         "and pass --allow-public if that is one")
+    if result.size > max_addresses:
+        raise InputError(f"{result.size} addresses is more than {max_addresses}; split the scan or narrow the range")
+    return result
+
+
+class ScopeError(Exception):
+    """A send outside the user's targets was attempted; the packet was not sent."""
+
+
+class Scope:
+    """The one gate every sender passes: an address must be a target, or one of the discovery
+    groups on the chosen link."""
+
+    def __init__(self, targets: netaddr.IPSet) -> None:
+        self.targets = targets
+
+    def allows(self, ip: str) -> bool:
+        if ip in DISCOVERY_GROUPS:
+            return True
+        try:
+            return netaddr.IPAddress(ip, 4) in self.targets
+        except (netaddr.AddrFormatError, ValueError):
+            return False
+
+    def check(self, ip: str) -> None:
+        if not self.allows(ip):
+            raise ScopeError(f"{ip} is outside the targets; not sent")
