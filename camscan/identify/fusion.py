@@ -67,7 +67,8 @@ def fuse(evidence: list[Evidence], sigs: Signatures) -> list[Device]:
     """Group and resolve evidence into inventory rows, sorted as INVENTORY.md says."""
     evidence = [e for e in evidence if e.ip or e.mac or e.via]
     _sanitise_macs(evidence)
-    groups = _group(evidence)
+    # a host seen only asking ARP questions is, in a scan's capture, the scanner itself
+    groups = [g for g in _group(evidence) if not all(e.source == "arp" and e.note == "ARP request" for e in g)]
     devices = [_resolve(items, sigs) for items in groups]
     devices.sort(key=lambda d: (_ip_key(d.ip), _ip_key(d.via), d.channel or 0, d.mac))
     return devices
@@ -185,13 +186,14 @@ def _resolve(items: list[Evidence], sigs: Signatures) -> Device:
     if d.mac and oui.is_locally_administered(d.mac):
         d.mac_randomised = True
         d.notes.append("locally administered (randomised) MAC: not looked up in the OUI registry")
-    elif d.mac:
-        reg = oui.registrant(d.mac)
-        if reg:
-            m = sigs.oui(reg)
-            if m is not None and (m.manufacturer or m.brand):
-                claim(1, m, "oui")
-                sources.add("oui")
+    oui_match: Match | None = None
+    registrant = ""
+    if d.mac and not d.mac_randomised:
+        registrant = oui.registrant(d.mac) or ""
+        if registrant:
+            sources.add("oui")  # the registry named who owns the prefix, camera maker or not
+            oui_match = sigs.oui(registrant)
+            claim(1, oui_match, "oui")
     maker = _pick(claims, "manufacturer")
     mm = sigs.model(d.model, maker[0]) if d.model else None
     if mm is not None and (mm.manufacturer or mm.brand):
@@ -224,12 +226,19 @@ def _resolve(items: list[Evidence], sigs: Signatures) -> Device:
             type_claims.append((45, mm.device_type, f"{d.provenance.get('model', '')}:models"))
         if mm.form:
             form_claims.append((45, mm.form, f"{d.provenance.get('model', '')}:models"))
+    if oui_match is not None and oui_match.device_type:
+        type_claims.append((12, oui_match.device_type, "oui"))
+    for _, form, src in form_claims:
+        if form in ("ptz", "static"):
+            # only cameras are static or PTZ: a weak hint, below any model pattern or protocol
+            type_claims.append((15, "camera", src))
     if type_claims:
         _, d.device_type, d.provenance["device_type"] = max(type_claims, key=lambda c: c[0])
     elif chan:
         d.device_type, d.provenance["device_type"] = "camera", "nvr"
-    elif d.manufacturer or sources & {"sadp", "dhip", "wsd", "onvif", "isapi", "cgi", "rtsp"}:
-        d.device_type = "unknown"
+    elif registrant and not d.manufacturer and not sources & CAMERA_SOURCES and not _camera_banner(items):
+        # a registered non-camera maker and nothing camera-like said: a PC, printer, router...
+        d.device_type, d.provenance["device_type"] = "other", "oui"
     else:
         d.device_type = "unknown"
     if d.device_type == "camera":
@@ -244,6 +253,14 @@ def _resolve(items: list[Evidence], sigs: Signatures) -> Device:
         if e.note and not e.note.startswith("malformed:") and e.note not in d.notes and e.source != "ssdp":
             d.notes.append(clean(e.note))
     return d
+
+
+# sources only camera, recorder or intercom firmware speaks
+CAMERA_SOURCES = {"sadp", "dhip", "wsd", "onvif", "isapi", "cgi", "nvr", "rtsp"}
+
+
+def _camera_banner(items: list[Evidence]) -> bool:
+    return any(k in ("mdns_service",) and "video" in v for e in items for k, v in e.banners.items())
 
 
 def _pick(claims: list[_Claim], attr: str) -> tuple[str, str, int]:

@@ -5,6 +5,9 @@ protocol, and the inventory row a correct scan must produce); `profile.py` loads
 them; `answers.py` turns a profile into the exact bytes that device sends. The pcap generator
 (tools/make_pcaps.py) and a live lab built from network namespaces both use these.
 
-Nothing in this package opens a socket or sends a packet, and nothing here may be imported by
-the scanning code paths: the lab exists so camscan can be tested without a real network.
+profile.py and answers.py are pure: they open no socket, read no clock and draw no random
+number, so captures built from them are repeatable. Only the live-lab modules here (network
+namespaces and the emulator serving answers.py) touch the network, and only inside the lab's
+own namespaces. Nothing in this package may be imported by the scanning code paths: the lab
+exists so camscan can be tested without a real network.
 """

@@ -15,26 +15,28 @@ Schema (keys marked * are required when the section is present):
             "V5.6.2build 190701"), style ("full" | "short"), uuid, device_type_code, dsp_version,
             boot_time, analog_channels, digital_channels, activated, oem_code, oem_info,
             http_port, command_port, disk_number
-[wsd]       endpoint*, scopes* (list), xaddr*, types, metadata_version, hello (bool)
+[wsd]       endpoint*, scopes* (list), xaddr*, types, metadata_version, instance_id, hello (bool:
+            it multicasts a Hello when it joins)
 [ssdp]      server*, location* (URL of the description), udn*, friendly_name*, manufacturer*,
             model_name*, device_type, manufacturer_url, model_description, model_number,
-            model_url, serial, notify (bool)
+            model_url, serial, notify (bool: it multicasts an ssdp:alive NOTIFY)
 [dhip]      device_class*, device_type*, vendor*, version*, serial*, manufacturer, machine_name,
             http_port, port, video_inputs, remote_video_inputs, video_outputs, alarm_inputs,
             alarm_outputs, init, find, find_version
 [mdns]      service*, instance*, hostname*, port*, txt* (list of "key=value")
 [http]      title*, realm*, server ("" sends no Server header), digest (bool, default true:
-            ISAPI/CGI need RFC 7616 digest auth), page (extra HTML for the web UI), port
+            ISAPI/CGI need RFC 7616 digest auth), page (extra HTML for the web UI), port (default 80)
 [isapi]     namespace* ("hikvision" | "isapi"), device_info* (table: the DeviceInfo elements in
             order; model, serialNumber, firmwareVersion, deviceType required), ptz_axes (list
-            of "pan"/"tilt"/"zoom" for a camera's own PTZCtrl channel), input_proxy_size,
+            of "pan"/"tilt"/"zoom" for a camera's own PTZCtrl channel), version (XML version
+            attribute, default "2.0"), input_proxy_size (InputProxyChannelList size attribute),
             [[isapi.channels]] (recorders: id*, name*, ip*, model*, serial*, firmware*, ptz*,
             protocol, port, dev_index)
 [cgi]       vendor*, software_version* (getSoftwareVersion value), machine_name*,
             system_info* (table, deviceType and serialNumber required), device_type,
             hardware_version, [[cgi.remote_devices]] (slot*, enable*, address*, and the
             RemoteDevice fields: device_type, name, protocol, vendor, serial, version, mac,
-            port, http_port, username)
+            port, http_port, rtsp_port, username)
 [onvif]     manufacturer*, model*, firmware*, serial*, hardware_id*, ptz* (bool), ptz_axes,
             hostname, video_sources, paths ("hikvision" | "dahua" service paths)
 [rtsp]      realm*, server, path
@@ -56,8 +58,8 @@ from camscan.model import DEVICE_TYPES, FORMS
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 
-SUBNETS = {"lan": ipaddress.ip_network("198.18.0.0/24"), "far": ipaddress.ip_network("198.18.1.0/24")}
-GATEWAYS = {"lan": "198.18.0.1", "far": "198.18.1.1"}
+SUBNETS = {"lan": ipaddress.ip_network("198.18.0.0/24"), "far": ipaddress.ip_network("198.18.4.0/24")}
+GATEWAYS = {"lan": "198.18.0.1", "far": "198.18.4.1"}
 SCANNER_IP = "198.18.0.2"
 
 PROTOCOL_SECTIONS = ("sadp", "wsd", "ssdp", "dhip", "mdns", "http", "isapi", "cgi", "onvif", "rtsp")

@@ -47,6 +47,7 @@ _MAX_NAME = 255
 _MAX_JUMPS = 64
 
 _MAC_KEYS = ("macaddress", "mac", "hwaddr", "mac_address")
+_AXIS_INSTANCE = re.compile(r"^AXIS\s+([A-Z0-9][\w-]{1,40})\s+-\s+[0-9A-Fa-f]{12}$")
 _MODEL_KEYS = ("model", "md", "model_number", "modelnumber", "modelname", "model_name")
 _BRACKET_MAC = re.compile(r"\s*\[([0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5})\]\s*$")
 
@@ -271,6 +272,9 @@ def parse(payload: bytes, src: Endpoint) -> list[Evidence]:
         if bracket:
             name = name[:bracket.start()].strip()
         model = next((txt[k] for k in _MODEL_KEYS if txt.get(k)), "")
+        axis = _AXIS_INSTANCE.match(name)
+        if axis and not model:
+            model = axis.group(1)  # Axis names its instance "AXIS <model> - <serial = MAC>"
         banners = {"mdns_service": service}
         if strings:
             banners["mdns_txt"] = _txt_banner(strings)
