@@ -245,9 +245,11 @@ def _resolve(items: list[Evidence], sigs: Signatures) -> Device:
         if form_claims:
             _, d.form, d.provenance["form"] = max(form_claims, key=lambda c: c[0])
         else:
-            d.form = "unknown"
+            d.form, d.provenance["form"] = "unknown", "unsettled"
     else:
         d.form = ""
+    if d.device_type == "unknown":
+        d.provenance["device_type"] = "unsettled"
     d.evidence = [s for s in SOURCES if s in sources]
     for e in items:
         if e.note and not e.note.startswith("malformed:") and e.note not in d.notes and e.source != "ssdp":
