@@ -217,15 +217,12 @@ def _resolve(items: list[Evidence], sigs: Signatures) -> Device:
         if e.device_type:
             type_claims.append((w + 5, e.device_type, e.source))
         if e.form:
-            fw = w
-            if e.source == "onvif" and e.form == "static":
-                fw = 25  # absence of a PTZ service: weaker than a model pattern
-            form_claims.append((fw + 5, e.form, e.source))
+            form_claims.append((_form_weight(e), e.form, e.source))
     if mm is not None:
         if mm.device_type:
-            type_claims.append((45, mm.device_type, f"{d.provenance.get('model', '')}:models"))
+            type_claims.append((47, mm.device_type, f"{d.provenance.get('model', '')}:models"))
         if mm.form:
-            form_claims.append((45, mm.form, f"{d.provenance.get('model', '')}:models"))
+            form_claims.append((47, mm.form, f"{d.provenance.get('model', '')}:models"))
     if oui_match is not None and oui_match.device_type:
         type_claims.append((12, oui_match.device_type, "oui"))
     for _, form, src in form_claims:
@@ -255,6 +252,22 @@ def _resolve(items: list[Evidence], sigs: Signatures) -> Device:
         if e.note and not e.note.startswith("malformed:") and e.note not in d.notes and e.source != "ssdp":
             d.notes.append(clean(e.note))
     return d
+
+
+def _form_weight(e: Evidence) -> int:
+    """How far a static/PTZ claim is trusted. Hikvision's own deviceType (IPDome/IPCamera) is
+    the vendor's word and beats ONVIF, whose PTZ service some Hikvision units expose for a
+    motorised zoom alone; both beat model patterns (47); WS-Discovery's type/ptz scope and
+    ONVIF's mere absence of a PTZ service are weaker than a pattern."""
+    if e.source == "isapi":
+        return 90 if e.authenticated else 60
+    if e.source in ("nvr", "cgi"):
+        return 80
+    if e.source == "onvif":
+        if e.form == "static":
+            return 25
+        return 75 if e.authenticated else 50
+    return min(rank(e), 40)
 
 
 # sources only camera, recorder or intercom firmware speaks

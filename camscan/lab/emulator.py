@@ -21,6 +21,7 @@ import socket
 import struct
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from camscan.lab import answers
 from camscan.lab.profile import Profile, load_profiles
@@ -89,7 +90,7 @@ def _reply(kind: str, p: Profile, data: bytes) -> tuple[bytes, str] | None:
 
 class _Udp(asyncio.DatagramProtocol):
     def __init__(self, kind: str, group: str, port: int, profiles: list[Profile],
-                 senders: dict[str, asyncio.DatagramTransport]) -> None:
+                 senders: dict[tuple[str, str], asyncio.DatagramTransport]) -> None:
         self.kind, self.group, self.port, self.profiles, self.senders = kind, group, port, profiles, senders
 
     def datagram_received(self, data: bytes, addr: tuple) -> None:
@@ -102,7 +103,7 @@ class _Udp(asyncio.DatagramProtocol):
             if out is None:
                 continue
             payload, where = out
-            tr = self.senders.get(p.ip)
+            tr = self.senders.get((p.ip, self.kind))
             if tr is not None:
                 tr.sendto(payload, (self.group, self.port) if where == "group" else addr)
 
@@ -159,7 +160,7 @@ async def _silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
 
 async def serve(profiles: list[Profile]) -> None:
     loop = asyncio.get_running_loop()
-    senders: dict[str, asyncio.DatagramTransport] = {}
+    senders: dict[tuple[str, str], asyncio.DatagramTransport] = {}  # (device ip, protocol) -> its socket
     servers = []
     ips = [p.ip for p in profiles]
     for kind, group, port in UDP_SERVICES:
@@ -173,11 +174,15 @@ async def serve(profiles: list[Profile]) -> None:
             u = _unicast_socket(p.ip, port)
             tr, _ = await loop.create_datagram_endpoint(
                 lambda k=kind, g=group, pt=port, pp=p: _UnicastUdp(k, g, pt, [pp], senders), sock=u)
-            senders.setdefault(p.ip, tr)
+            senders[(p.ip, kind)] = tr
     for p in profiles:
-        if p.http is not None or p.isapi is not None or p.cgi is not None or p.onvif is not None:
-            port = int((p.http or {}).get("port", 80))
-            servers.append(await asyncio.start_server(lambda r, w, pp=p: _http(pp, r, w), p.ip, port))
+        if p.http is not None or p.isapi is not None or p.cgi is not None or p.onvif is not None \
+                or p.ssdp is not None:
+            ports = {int((p.http or {}).get("port", 80))}
+            if p.ssdp is not None:  # the UPnP description may be served on its own port
+                ports.add(urlsplit(p.ssdp["location"]).port or 80)
+            for port in sorted(ports):
+                servers.append(await asyncio.start_server(lambda r, w, pp=p: _http(pp, r, w), p.ip, port))
         if p.rtsp is not None:
             servers.append(await asyncio.start_server(lambda r, w, pp=p: _rtsp(pp, r, w), p.ip, 554))
         if p.sadp is not None:
@@ -186,13 +191,10 @@ async def serve(profiles: list[Profile]) -> None:
             servers.append(await asyncio.start_server(_silent, p.ip, 37777))
     # announce on start, as the real devices do
     for p in profiles:
-        tr = senders.get(p.ip)
-        if tr is None:
-            continue
-        if p.wsd is not None and p.wsd.get("hello", True):
-            tr.sendto(answers.wsd_hello(p), (WSD[1], WSD[2]))
-        if p.ssdp is not None and p.ssdp.get("notify", True):
-            tr.sendto(answers.ssdp_notify(p), (SSDP[1], SSDP[2]))
+        if p.wsd is not None and p.wsd.get("hello", True) and (p.ip, "wsd") in senders:
+            senders[(p.ip, "wsd")].sendto(answers.wsd_hello(p), (WSD[1], WSD[2]))
+        if p.ssdp is not None and p.ssdp.get("notify", True) and (p.ip, "ssdp") in senders:
+            senders[(p.ip, "ssdp")].sendto(answers.ssdp_notify(p), (SSDP[1], SSDP[2]))
     print(f"serving {len(profiles)} device(s): {', '.join(ips[:5])}{' ...' if len(ips) > 5 else ''}", flush=True)
     await asyncio.Event().wait()
 

@@ -20,9 +20,14 @@ from camscan.replay.pcapfile import UDP_PORTS as DISCOVERY_UDP_PORTS
 SNAPLEN = 65535
 
 
-def scan_filter(local_ip: str) -> str:
+def scan_filter(local_ip: str, local_mac: str = "") -> str:
+    """ARP, the scanner's own conversations, discovery datagrams and every non-first IP fragment
+    (a 1.5 kB SADP reply to a multicast group arrives in two pieces, the second without ports).
+    The scanner's own ARP replies are left out, so replaying the capture does not list the
+    scanning host as a device (its ARP requests are ignored by fusion)."""
     ports = " or ".join(f"port {p}" for p in DISCOVERY_UDP_PORTS)
-    return f"arp or host {local_ip} or (udp and ({ports}))"
+    arp = f"(arp and not (ether src {local_mac} and arp[6:2] = 2))" if local_mac else "arp"
+    return f"{arp} or (ip and host {local_ip}) or (udp and ({ports})) or (ip and ip[6:2] & 0x1fff != 0)"
 
 
 def _bind_live(lib: ctypes.CDLL) -> None:
@@ -43,8 +48,8 @@ def _bind_live(lib: ctypes.CDLL) -> None:
 class LiveCapture:
     """Capture on `iface` into `path` from start() until stop(); needs root (CAP_NET_RAW)."""
 
-    def __init__(self, iface: str, local_ip: str, path: str) -> None:
-        self.iface, self.local_ip, self.path = iface, local_ip, path
+    def __init__(self, iface: str, local_ip: str, path: str, local_mac: str = "") -> None:
+        self.iface, self.local_ip, self.path, self.local_mac = iface, local_ip, path, local_mac
         self.arp_replies: dict[str, str] = {}  # ip -> mac, from ARP replies seen
         self.frames = 0
         self._stop = threading.Event()
@@ -61,7 +66,8 @@ class LiveCapture:
         if not handle:
             raise PcapError(f"cannot capture on {self.iface}: {errbuf.value.decode(errors='replace')}")
         prog = _BpfProgram()
-        if lib.pcap_compile(handle, ctypes.byref(prog), scan_filter(self.local_ip).encode(), 1, 0xFFFFFFFF) != 0 \
+        bpf = scan_filter(self.local_ip, self.local_mac).encode()
+        if lib.pcap_compile(handle, ctypes.byref(prog), bpf, 1, 0xFFFFFFFF) != 0 \
                 or lib.pcap_setfilter(handle, ctypes.byref(prog)) != 0:
             lib.pcap_close(handle)
             raise PcapError(f"cannot filter capture on {self.iface}")

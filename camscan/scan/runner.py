@@ -79,7 +79,7 @@ def run_scan(opts: ScanOptions, say: Say) -> ScanResult:
             fd, tmp_capture = tempfile.mkstemp(prefix="camscan-", suffix=".pcap")
             os.close(fd)
             path = tmp_capture
-        capture = LiveCapture(iface.name, iface.ip, path)
+        capture = LiveCapture(iface.name, iface.ip, path, iface.mac)
         capture.start()
     elif opts.capture_path:
         notes.append("no interface holds the targets: nothing on-link to capture")
@@ -145,5 +145,6 @@ def run_scan(opts: ScanOptions, say: Say) -> ScanResult:
             notes.append(f"capture: {capture.error}")
     if tmp_capture:
         os.unlink(tmp_capture)
-    evidence = [e for e in evidence if e.via or not e.ip or e.ip in opts.targets]
+    own = iface.ip if iface is not None else ""
+    evidence = [e for e in evidence if e.via or (e.ip and e.ip != own and e.ip in opts.targets)]
     return ScanResult(evidence, skipped, notes, interrupted, phases, len(arp_found))
