@@ -552,7 +552,7 @@ def test_isapi_not_ours_and_malformed() -> None:
 
 def test_isapi_input_proxy_mixed_fixture() -> None:
     evs = isapi.parse_input_proxy_channels(fixture("hik-nvr-inputproxy-mixed.xml"), NVR)
-    assert [(e.channel, e.ip, e.vendor, e.model) for e in evs] == [
+    assert [(e.channel, e.ip, e.platform, e.model) for e in evs] == [
         (1, "192.168.254.3", "Hikvision", "DS-2CD2143G0-I"),
         (2, "198.18.4.21", "", "M3024-L"),
         (3, "198.18.4.22", "Hikvision", "IPC"),
@@ -684,7 +684,7 @@ def test_isapi_dump_channel_details() -> None:
     [path] = real_glob("hikvision-isapi-dump-DS-7608NXI-I2.json")
     channels = dump_document(json.loads(path.read_text()), "ContentMgmt/InputProxy/channels")
     evs = isapi.parse_input_proxy_channels(channels, NVR)
-    assert [(e.name, e.ip, e.model, e.firmware, e.vendor) for e in evs] == [
+    assert [(e.name, e.ip, e.model, e.firmware, e.platform) for e in evs] == [
         ("garden", "1.0.0.236", "DS-2CD2386G2-IU", "V5.7.15 build 240201", "Hikvision"),
         ("home", "1.0.0.50", "DS-2CD2386G2-IU", "V5.7.15 build 240201", "Hikvision"),
         ("road", "1.0.0.80", "IPC", "V6.26 build 150513", "Hikvision"),
@@ -696,7 +696,7 @@ def test_isapi_dump_channel_details() -> None:
     onvif_channels = [e.channel for e in evs if e.note == "proxyProtocol=ONVIF"]
     assert onvif_channels == list(range(9, 17))
     assert all(e.vendor == "" and e.model == "JVSWO708-PO300M2" for e in evs if e.channel in onvif_channels)
-    assert evs[6].model == "IPC-T620-Z" and evs[6].vendor == "Hikvision"  # a HiLook-style model behind a Hikvision NVR
+    assert evs[6].model == "IPC-T620-Z" and evs[6].platform == "Hikvision" and evs[6].vendor == ""
 
 
 # --------------------------------------------------------------------------- ONVIF

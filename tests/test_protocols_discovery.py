@@ -671,7 +671,7 @@ class TestMdns:
         assert ev.banners["mdns_service"] == "_axis-video._tcp"
         assert ev.mac == "ac:cc:8e:12:34:56"
         assert ev.ip == "192.0.2.50"  # the A record of the SRV target, not the first A record
-        assert ev.model == ""
+        assert ev.model == "M1065-LW"  # Axis names its instance "AXIS <model> - <serial>"
 
     def test_source_endpoint_wins(self) -> None:
         ev = one(mdns.parse(axis_response(), SRC))

@@ -81,7 +81,6 @@ def test_rebadges_resolve_to_the_real_maker():
     assert SIGS.vendor("HiLook") == SIGS.vendor("  HiLook ")
     assert (SIGS.vendor("ANNKE").manufacturer, SIGS.vendor("ANNKE").brand) == ("Hikvision", "Annke")
     assert SIGS.vendor("Amcrest").manufacturer == "Dahua"
-    assert SIGS.vendor("Sony Ericsson") is None or SIGS.vendor("Sony Ericsson").manufacturer == "Sony"
     assert SIGS.vendor("Acme Cameras") is None
     assert SIGS.vendor("") is None
 
@@ -197,6 +196,7 @@ examples = [{ model = "X-1", form = "static" }]
     ('device_type = "camera"', 'device_type = "nvr"', r"models\.toml: entry 'x-entry'.*'form' is only for"),
     ('device_type = "camera"', 'device_type = "webcam"', r"models\.toml: entry 'x-entry'.*'device_type' must be"),
     ('form = "static"\n', 'form = "static"\nconfidence = "maybe"\n', r"models\.toml: entry 'x-entry'.*'confidence'"),
+    ('form = "static"\n', 'form = "unknown"\n', r"entry 'x-entry'.*'form' must be one of \['static', 'ptz'\]"),
     ('source = "test"', 'source = "test', r"models\.toml: not valid TOML"),
 ])
 def test_broken_model_entry_is_refused(tmp_path, old, new, message):
@@ -238,12 +238,12 @@ def test_missing_file_is_refused(tmp_path):
 def test_check_catches_a_swallowed_example_and_a_wrong_field(tmp_path):
     copy = _copy_signatures(tmp_path)
     # a broad entry placed first swallows the DS-2CD examples of the entry after it
-    broad = GOOD_ENTRY.replace("'^X-\\d'", "'^(X-\\d|DS-)'").replace('form = "static"\n', 'form = "unknown"\n', 1)
+    broad = GOOD_ENTRY.replace("'^X-\\d'", "'^(X-\\d|DS-)'").replace('form = "static"\n', 'form = "ptz"\n', 1)
     text = (copy / "models.toml").read_text(encoding="utf-8")
     (copy / "models.toml").write_text(broad + text, encoding="utf-8")
     problems = load(copy).check()
     assert any("'hik-ds-2cd'" in p and "swallowed by earlier entry 'x-entry'" in p for p in problems)
-    assert any("'x-entry'" in p and "form is 'unknown', example says 'static'" in p for p in problems)
+    assert any("'x-entry'" in p and "form is 'ptz', example says 'static'" in p for p in problems)
 
 
 def test_check_catches_a_not_example_that_matches(tmp_path):

@@ -55,6 +55,9 @@ KINDS = (
     "favicon_md5", "dhcp_vendor_class",
 )
 CONFIDENCES = ("sourced", "heuristic")
+# A signature either knows the form or says nothing: "unknown" as a claim would outweigh real
+# evidence (an ONVIF device without a PTZ service) in fusion, so it is refused in the data.
+SIGNATURE_FORMS = tuple(f for f in FORMS if f != "unknown")
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 _REALM = re.compile(r"""realm\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]+))""", re.I)
@@ -93,7 +96,7 @@ class _FileSpec:
 _COMMON = ("id", "description", "source", "pattern", "examples", "not_examples", "confidence",
            "note", "case_sensitive")
 SPECS: dict[str, _FileSpec] = {
-    "oui": _FileSpec("registrant", (), ("manufacturer", "brand", "oem_own_oui"), ()),
+    "oui": _FileSpec("registrant", (), ("manufacturer", "brand", "device_type", "oem_own_oui"), ()),
     "brands": _FileSpec("claimed", ("platform",), ("manufacturer", "brand"), ("requires_platform",)),
     "banners": _FileSpec("text", ("kind",), ("manufacturer", "brand", "device_type", "form"), ("kind",)),
     "models": _FileSpec("model", ("known_manufacturer",), ("manufacturer", "brand", "device_type", "form"),
@@ -423,8 +426,9 @@ def _load_entry(path: Path, file: str, n: int, entry: Any) -> Signature:
     form = outputs.get("form", "")
     if device_type and device_type not in DEVICE_TYPES:
         raise fail(f"'device_type' must be one of {list(DEVICE_TYPES)}, not {device_type!r}")
-    if form and form not in FORMS:
-        raise fail(f"'form' must be one of {list(FORMS)}, not {form!r}")
+    if form and form not in SIGNATURE_FORMS:
+        raise fail(f"'form' must be one of {list(SIGNATURE_FORMS)}, not {form!r}; leave it out when the "
+                   "string cannot tell (fusion then uses capabilities and writes 'unknown' itself)")
     if form and device_type != "camera":
         raise fail("'form' is only for device_type = \"camera\"")
 

@@ -114,9 +114,9 @@ def parse_input_proxy_channels(body: bytes, server: Endpoint) -> list[Evidence]:
 
     The recorder reports each camera's address as it knows it: cameras on the recorder's own
     PoE ports sit on a private subnet behind it, so the address is kept as reported even if it
-    is not reachable. Placeholder models (`IPC`) are kept; nothing is guessed. The vendor is
+    is not reachable. Placeholder models (`IPC`) are kept; nothing is guessed. The platform is
     only said when the channel speaks Hikvision's own protocol (proxyProtocol HIKVISION); an
-    ONVIF channel could be any maker's camera.
+    ONVIF channel could be any maker's camera. The badge (vendor) is never guessed from it.
     """
     root = parse_xml(body, "ISAPI InputProxy channels")
     if local(root.tag) == "InputProxyChannel":
@@ -142,7 +142,8 @@ def parse_input_proxy_channels(body: bytes, server: Endpoint) -> list[Evidence]:
             source="nvr",
             ip=ip,
             mac=normalise_mac(_child_text(desc, "macAddress")),
-            vendor="Hikvision" if hikvision else "",
+            # the proxy protocol names the platform the camera speaks, not the badge it wears
+            # (an LTS camera on a Hikvision NVR speaks HIKVISION too)
             platform="Hikvision" if hikvision else "",
             model=_child_text(desc, "model"),
             firmware=normalise_firmware(_child_text(desc, "firmwareVersion")),
