@@ -357,7 +357,8 @@ class TestWsDiscovery:
         assert ptz.mac == "c0:56:e3:a1:b2:c3"
         assert ptz.model == "DS-2DE4425IW-DE"
         assert ptz.name == "HIKVISION DS-2DE4425IW-DE"
-        assert ptz.banners == {"wsd_name": "HIKVISION DS-2DE4425IW-DE", "wsd_hardware": "DS-2DE4425IW-DE"}
+        assert ptz.banners == {"wsd_name": "HIKVISION DS-2DE4425IW-DE", "wsd_hardware": "DS-2DE4425IW-DE",
+                               "wsd_types": "device networkvideotransmitter ptz video_encoder"}
         assert ptz.form == "ptz" and ptz.device_type == ""
         assert nvr.ip == "192.0.2.72"  # first IPv4 http XAddr, the IPv6 one is skipped
         assert nvr.device_type == "nvr" and nvr.form == ""
@@ -386,11 +387,13 @@ class TestWsDiscovery:
     def test_real_dahua_hello(self) -> None:
         ev = one(wsdiscovery.parse(real("dahua-wsdiscovery-hello-IPC-HFW2228M-I1-V2.xml"), NO_SRC))
         assert (ev.ip, ev.model, ev.name) == ("192.168.1.45", "IPC-HFW2228M-I1-V2", "Dahua")
-        assert ev.banners == {"wsd_name": "Dahua", "wsd_hardware": "IPC-HFW2228M-I1-V2"}
+        assert {k: v for k, v in ev.banners.items() if k != "wsd_types"} == \
+            {"wsd_name": "Dahua", "wsd_hardware": "IPC-HFW2228M-I1-V2"}
+        assert "networkvideotransmitter" in ev.banners["wsd_types"]
 
     def test_real_generic_empty_scopes(self) -> None:
         ev = one(wsdiscovery.parse(real("universalscanner-generic-wsdiscovery-probematches-anonymized.xml"), NO_SRC))
-        assert ev.ip == "240.0.2.0" and ev.model == "" and ev.banners == {}
+        assert ev.ip == "240.0.2.0" and ev.model == "" and set(ev.banners) <= {"wsd_types"}
 
     def test_every_real_sample_parses(self) -> None:
         for path in real_files("*wsdiscovery*.xml"):

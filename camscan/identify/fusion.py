@@ -225,6 +225,11 @@ def _resolve(items: list[Evidence], sigs: Signatures) -> Device:
             form_claims.append((47, mm.form, f"{d.provenance.get('model', '')}:models"))
     if oui_match is not None and oui_match.device_type:
         type_claims.append((12, oui_match.device_type, "oui"))
+    for e in items:
+        if e.source == "wsd" and re.search(r"networkvideotransmitter|network_video_transmitter|video_encoder",
+                                            e.banners.get("wsd_types", "")):
+            # an ONVIF video transmitter is a camera unless something says recorder or encoder
+            type_claims.append((14, "camera", "wsd:NetworkVideoTransmitter"))
     for _, form, src in form_claims:
         if form in ("ptz", "static"):
             # only cameras are static or PTZ: a weak hint, below any model pattern or protocol

@@ -3,6 +3,7 @@ an emulator for every device, and run commands from the scanner's namespace."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -33,10 +34,11 @@ def up(hosts: int = 0, say=print) -> LabState:
     router = next((p for p in profiles if p.role == "router"), None)
     devices = [p for p in profiles if p.role == "device"]
     lab_hosts = [Host(_ns_for(p), _lab_ip(p), p.mac, p.subnet) for p in devices]
-    scale: list[tuple[str, str]] = []
+    clone_hosts: list[tuple[str, str]] = []
+    plain_hosts: list[tuple[str, str]] = []
     clones: list[dict] = []
     if hosts:
-        ips = netns.scale_ips(hosts)
+        ips = netns.scale_ips(hosts, {p.ip for p in profiles})
         macs = [f"{_PLAIN_OUIS[i % len(_PLAIN_OUIS)]}:{(i >> 16) & 0xFF:02x}:{(i >> 8) & 0xFF:02x}:{i & 0xFF:02x}"
                 for i in range(len(ips))]
         clones = plan(devices, ips, macs)
@@ -45,13 +47,15 @@ def up(hosts: int = 0, say=print) -> LabState:
             prefix = by_id[c["source"]].mac[:8]
             c["mac"] = f"{prefix}:{0x80 | (c['index'] >> 16) & 0x7F:02x}:{(c['index'] >> 8) & 0xFF:02x}:" \
                        f"{c['index'] & 0xFF:02x}"
-        cmac = {c["ip"]: c["mac"] for c in clones}
-        scale = [(ip, cmac.get(ip, mac)) for ip, mac in zip(ips, macs, strict=True)]
+        cloned = {c["ip"] for c in clones}
+        clone_hosts = [(c["ip"], c["mac"]) for c in clones]
+        plain_hosts = [(ip, mac) for ip, mac in zip(ips, macs, strict=True) if ip not in cloned]
     router_macs = (router.mac, router.mac[:-2] + f"{(int(router.mac[-2:], 16) + 1) & 0xFF:02x}") if router \
         else ("00:1b:21:00:00:01", "00:1b:21:00:00:02")
-    extra = f", {len(scale)} scale hosts" if scale else ""
+    extra = f", {len(clone_hosts)} cloned cameras and {len(plain_hosts)} plain hosts" if hosts else ""
     say(f"building the lab: {len(lab_hosts)} devices, router, scanner{extra}")
-    state = netns.setup(lab_hosts, scale, router_macs)
+    state = netns.setup(lab_hosts, clone_hosts, len(plain_hosts), router_macs)
+    state.scale_ips = sorted([ip for ip, _ in clone_hosts + plain_hosts], key=lambda a: tuple(map(int, a.split("."))))
     logdir = netns.STATE_DIR / "logs"
     py = sys.executable
     serving = []
@@ -63,10 +67,13 @@ def up(hosts: int = 0, say=print) -> LabState:
         state.pids.append(netns.spawn(netns.ROUTER, [py, "-m", "camscan.lab.emulator", router.id],
                                       logdir / "router.log"))
         serving.append(router.id)
-    if clones:
+    if hosts:
         cfile = netns.STATE_DIR / "clones.json"
         save_clones(cfile, clones)
-        state.pids.append(netns.spawn(netns.SCALE_NS, [py, "-m", "camscan.lab.emulator", "--clones", str(cfile)],
+        pfile = netns.STATE_DIR / "plain.json"
+        pfile.write_text(json.dumps(plain_hosts))
+        state.pids.append(netns.spawn(netns.SCALE_NS, [py, "-m", "camscan.lab.emulator", "--clones", str(cfile),
+                                                       "--arp-hosts", str(pfile), "--arp-interface", "plain"],
                                       logdir / "scale.log"))
         serving.append("scale")
     state.save()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import re
 import socket
 import struct
@@ -158,8 +159,37 @@ async def _silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
     writer.close()
 
 
-async def serve(profiles: list[Profile]) -> None:
+def _arp_responder(loop: asyncio.AbstractEventLoop, iface: str, hosts: dict[bytes, bytes]) -> socket.socket:
+    """Answer ARP requests for `hosts` (IPv4 bytes -> MAC bytes) on `iface` from user space:
+    the plain hosts of a scale lab, which answer nothing but ARP."""
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
+    s.bind((iface, 0))
+    s.setblocking(False)
+
+    def on_readable() -> None:
+        while True:
+            try:
+                frame = s.recv(2048)
+            except BlockingIOError:
+                return
+            if len(frame) < 42 or frame[20:22] != b"\x00\x01":  # not an ARP request
+                continue
+            mac = hosts.get(frame[38:42])
+            if mac is None:
+                continue
+            sha, spa, tpa = frame[22:28], frame[28:32], frame[38:42]
+            reply = (sha + mac + b"\x08\x06" + b"\x00\x01\x08\x00\x06\x04\x00\x02" + mac + tpa + sha + spa)
+            s.send(reply + b"\x00" * (60 - len(reply)))
+
+    loop.add_reader(s.fileno(), on_readable)
+    return s
+
+
+async def serve(profiles: list[Profile], arp_hosts: list[tuple[str, str]] = (), arp_iface: str = "") -> None:
     loop = asyncio.get_running_loop()
+    if arp_hosts:
+        table = {socket.inet_aton(ip): bytes.fromhex(mac.replace(":", "")) for ip, mac in arp_hosts}
+        _arp_responder(loop, arp_iface, table)
     senders: dict[tuple[str, str], asyncio.DatagramTransport] = {}  # (device ip, protocol) -> its socket
     servers = []
     ips = [p.ip for p in profiles]
@@ -195,7 +225,8 @@ async def serve(profiles: list[Profile]) -> None:
             senders[(p.ip, "wsd")].sendto(answers.wsd_hello(p), (WSD[1], WSD[2]))
         if p.ssdp is not None and p.ssdp.get("notify", True) and (p.ip, "ssdp") in senders:
             senders[(p.ip, "ssdp")].sendto(answers.ssdp_notify(p), (SSDP[1], SSDP[2]))
-    print(f"serving {len(profiles)} device(s): {', '.join(ips[:5])}{' ...' if len(ips) > 5 else ''}", flush=True)
+    print(f"serving {len(profiles)} device(s): {', '.join(ips[:5])}{' ...' if len(ips) > 5 else ''}"
+          f"{f' and ARP for {len(arp_hosts)} plain hosts' if arp_hosts else ''}", flush=True)
     await asyncio.Event().wait()
 
 
@@ -203,6 +234,8 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="camscan.lab.emulator")
     ap.add_argument("ids", nargs="*")
     ap.add_argument("--clones", help="JSON file of cloned profiles for the scale namespace")
+    ap.add_argument("--arp-hosts", help="JSON file of [ip, mac] plain hosts to answer ARP for")
+    ap.add_argument("--arp-interface", default="plain")
     args = ap.parse_args(argv)
     by_id = {p.id: p for p in load_profiles()}
     chosen = [by_id[i] for i in args.ids]
@@ -210,9 +243,10 @@ def main(argv: list[str] | None = None) -> None:
         from camscan.lab.scale import load_clones
 
         chosen += load_clones(Path(args.clones), by_id)
-    if not chosen:
+    arp_hosts = [tuple(x) for x in json.loads(Path(args.arp_hosts).read_text())] if args.arp_hosts else []
+    if not chosen and not arp_hosts:
         return
-    asyncio.run(serve(chosen))
+    asyncio.run(serve(chosen, arp_hosts, args.arp_interface))
 
 
 if __name__ == "__main__":

@@ -24,8 +24,8 @@ PREFIX = "cslab-"
 SWITCH = f"{PREFIX}sw"
 SCANNER = f"{PREFIX}scan"
 ROUTER = f"{PREFIX}rtr"
-# The LAN is a /22: named devices on 198.18.0.x, the scale hosts of `lab up --hosts N` on
-# 198.18.1.0-198.18.3.254; the far subnet behind the router is 198.18.4.0/24. The whole lab
+# The LAN is a /22: named devices on 198.18.0.x, the scale hosts of `lab up --hosts N` on its
+# free addresses from 198.18.3.254 downwards; the far subnet behind the router is 198.18.4.0/24. The whole lab
 # is 198.18.0.0/21.
 LAN = ipaddress.IPv4Network("198.18.0.0/22")
 FAR = ipaddress.IPv4Network("198.18.4.0/24")
@@ -129,10 +129,10 @@ def _plug(ns: str, ifname: str, bridge: str, mac: str, cidr: str | None, tag: st
            f"link set {ifname} up"], ns=ns)
 
 
-def setup(devices: list[Host], scale: list[tuple[str, str]] | None = None,
+def setup(devices: list[Host], scale: list[tuple[str, str]] | None = None, plain: int = 0,
           router_macs: tuple[str, str] = ("00:1b:21:00:00:01", "00:1b:21:00:00:02")) -> LabState:
     """Build the lab: switch with LAN and far bridges, router, scanner, one namespace per device
-    and, with `scale`, one namespace holding a macvlan host per (ip, mac) on the LAN."""
+    and, with `scale`/`plain`, the scale namespace (see _scale)."""
     check_root()
     teardown()
     state = LabState()
@@ -161,9 +161,8 @@ def setup(devices: list[Host], scale: list[tuple[str, str]] | None = None,
             routes.append(f"route add {LAN} via {ROUTER_FAR_IP}")
         batch(routes, ns=h.ns)
         state.hosts.append(h.__dict__)
-    if scale:
-        _scale(scale)
-        state.scale_ips = [ip for ip, _ in scale]
+    if scale or plain:
+        _scale(scale or [], plain)
     state.save()
     return state
 
@@ -171,27 +170,37 @@ def setup(devices: list[Host], scale: list[tuple[str, str]] | None = None,
 SCALE_NS = f"{PREFIX}many"
 
 
-def scale_ips(count: int) -> list[str]:
-    """The addresses of the scale namespace's hosts: 198.18.1.0 up to 198.18.3.254."""
-    start = int(ipaddress.IPv4Address("198.18.1.0"))
-    end = int(LAN.broadcast_address) - 1
-    if count > end - start + 1:
-        raise LabError(f"--hosts {count}: at most {end - start + 1} fit in the LAN {LAN}")
-    return [str(ipaddress.IPv4Address(start + i)) for i in range(count)]
+def scale_ips(count: int, taken: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """Addresses for the scale namespace's hosts: the LAN's free addresses, from the top of the
+    /22 down, skipping the router, the scanner and the named devices."""
+    reserved = {ROUTER_LAN_IP, SCANNER_IP, *taken}
+    free = [str(ip) for ip in reversed(list(LAN.hosts())) if str(ip) not in reserved]
+    if count > len(free):
+        raise LabError(f"--hosts {count}: at most {len(free)} fit in the LAN {LAN}")
+    return sorted(free[:count], key=lambda a: ipaddress.IPv4Address(a))
 
 
-def _scale(hosts: list[tuple[str, str]]) -> None:
-    """One namespace with a macvlan host per (ip, mac), each its own MAC and address, on the LAN
-    bridge; policy routing sends each host's replies out of its own interface."""
+def _scale(clones: list[tuple[str, str]], plain: int) -> None:
+    """The scale namespace: a macvlan per cloned camera (its own MAC, address and kernel stack)
+    on the `trunk` veth, and a `plain` veth on which the emulator answers ARP for `plain`
+    ordinary hosts from user space.
+
+    Why not a macvlan for every host: each ARP broadcast is copied to every macvlan by one
+    kernel, so a thousand of them slow the whole lab to ~80 ARP replies a second — a cost real
+    networks, where every host has its own CPU, never pay. Ordinary hosts only answer ARP, so a
+    user-space responder with their MACs is all they need."""
     _add_ns(SCALE_NS)
     _sysctls(SCALE_NS)
     _plug(SCALE_NS, "trunk", "br0", "02:c5:ff:00:00:01", None, "many")
+    if plain:
+        _plug(SCALE_NS, "plain", "br0", "02:c5:ff:00:00:02", None, "plain")
     lines = []
     rules = []
-    for i, (ip, mac) in enumerate(hosts):
+    for i, (ip, mac) in enumerate(clones):
         name = f"h{i}"
-        lines += [f"link add link trunk name {name} address {mac} type macvlan mode bridge",
+        lines += [f"link add link trunk name {name} address {mac} type macvlan mode bridge bcqueuelen 100000",
                   f"addr add {ip}/{LAN.prefixlen} dev {name} noprefixroute", f"link set {name} up"]
+        # replies leave by the interface that owns the source address (its own MAC)
         rules += [f"rule add from {ip} table {100 + i}", f"route add {LAN} dev {name} src {ip} table {100 + i}",
                   f"route add 224.0.0.0/4 dev {name} src {ip} table {100 + i}"]
     batch(lines, ns=SCALE_NS)

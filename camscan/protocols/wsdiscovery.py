@@ -145,6 +145,9 @@ def _evidence(match: Element, src: Endpoint) -> Evidence:
         banners["wsd_name"] = name
     if hardware:
         banners["wsd_hardware"] = hardware
+    announced = " ".join(sorted(kinds | {t.rsplit(":", 1)[-1].lower() for t in text(match, "Types").split()}))
+    if announced:
+        banners["wsd_types"] = announced[:200]  # e.g. "networkvideotransmitter video_encoder"
     return Evidence(
         source="wsd",
         ip=src.ip or _xaddr_ipv4(xaddrs),

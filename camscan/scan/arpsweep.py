@@ -17,7 +17,7 @@ ETH_P_ARP = 0x0806
 
 
 def sweep(iface: Interface, targets: list[str], scope: Scope, limiter: RateLimiter, replies: dict[str, str],
-          retries: int = 1, settle: float = 0.25, progress: Callable[[int], None] | None = None) -> dict[str, str]:
+          retries: int = 1, settle: float = 0.6, progress: Callable[[int], None] | None = None) -> dict[str, str]:
     """ip → MAC of the targets that answered. `replies` is filled by the capture thread."""
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ARP))
     try:
@@ -32,12 +32,13 @@ def sweep(iface: Interface, targets: list[str], scope: Scope, limiter: RateLimit
                 sent += 1
                 if progress and attempt == 0:
                     progress(1)
-            # wait until replies stop arriving (at most `settle` seconds)
+            # wait until replies stop arriving for 150 ms (at most `settle` seconds)
             deadline = time.monotonic() + settle
-            seen = -1
-            while time.monotonic() < deadline and len(replies) != seen:
-                seen = len(replies)
-                time.sleep(0.05)
+            seen, quiet_since = len(replies), time.monotonic()
+            while time.monotonic() < deadline and time.monotonic() - quiet_since < 0.15:
+                time.sleep(0.03)
+                if len(replies) != seen:
+                    seen, quiet_since = len(replies), time.monotonic()
             pending = [ip for ip in pending if ip not in replies]
             if not pending:
                 break

@@ -69,7 +69,7 @@ async def _exchange(ip: str, port: int, request: bytes, timeout: float, limiter:
 
 
 async def probe_hosts(hosts: list[str], ports: tuple[int, ...], scope: Scope, limiter: RateLimiter,
-                      sink: ExchangeSink, timeout: float = 1.0, concurrency: int = 256,
+                      sink: ExchangeSink, timeout: float = 1.0, concurrency: int = 2048,
                       progress: Callable[[int], None] | None = None) -> dict[str, list[int]]:
     """Connect to each port of each host; on open HTTP/RTSP ports send one read-only request."""
     sem = asyncio.Semaphore(concurrency)

@@ -51,8 +51,19 @@ def can_capture() -> bool:
     return os.geteuid() == 0
 
 
+def _raise_fd_limit() -> None:
+    """Hundreds of concurrent connections need more descriptors than the usual soft limit."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = min(hard, 16384) if hard != resource.RLIM_INFINITY else 16384
+    if soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+
+
 def run_scan(opts: ScanOptions, say: Say) -> ScanResult:
     """Run every phase; return the evidence the inventory is built from."""
+    _raise_fd_limit()
     scope = Scope(opts.targets)
     limiter = RateLimiter(opts.rate)
     iface = link.choose(opts.targets, opts.interface)
@@ -105,6 +116,8 @@ def run_scan(opts: ScanOptions, say: Say) -> ScanResult:
             say(f"  {len(arp_found)} hosts answered ARP ({phases['arp']:.2f} s)")
         await disc
         phases["discovery"] = time.monotonic() - t0
+        if capture is not None:  # replies that arrived after the sweep ended still count
+            arp_found = {ip: mac for ip, mac in capture.arp_replies.items() if ip in opts.targets}
         responders = {e.ip for e in live.evidence if e.ip}
         if root and iface is not None:
             hosts = set(arp_found) | (responders & {str(i) for i in onlink}) | {str(i) for i in offlink}
@@ -116,8 +129,12 @@ def run_scan(opts: ScanOptions, say: Say) -> ScanResult:
                 ssdp_locations.add(e.note.split()[0])
         t1 = time.monotonic()
         say(f"TCP probes of {len(hosts)} hosts on ports {','.join(map(str, opts.ports))} ...")
-        await probe_hosts(sorted(hosts, key=lambda h: netaddr.IPAddress(h)), opts.ports, scope, limiter,
-                          on_exchange, opts.connect_timeout)
+        near = sorted((h for h in hosts if h in onlink), key=lambda h: netaddr.IPAddress(h))
+        far = sorted((h for h in hosts if h not in onlink), key=lambda h: netaddr.IPAddress(h))
+        # on the link a reply takes well under a millisecond: half a second is generous
+        await asyncio.gather(
+            probe_hosts(near, opts.ports, scope, limiter, on_exchange, min(opts.connect_timeout, 0.5)),
+            probe_hosts(far, opts.ports, scope, limiter, on_exchange, opts.connect_timeout))
         await fetch_descriptions(ssdp_locations, scope, limiter, on_exchange, errors.append)
         phases["tcp"] = time.monotonic() - t1
 
