@@ -94,7 +94,8 @@ class ScopeError(Exception):
 
 class Scope:
     """The one gate every sender passes: an address must be a target, or one of the discovery
-    groups on the chosen link."""
+    groups on the chosen link. (Joining those groups makes the kernel send IGMP membership
+    reports to the link's all-routers group; that is the only other traffic a scan causes.)"""
 
     def __init__(self, targets: netaddr.IPSet) -> None:
         self.targets = targets

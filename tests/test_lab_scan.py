@@ -1,0 +1,193 @@
+"""Live scans against the emulated estate: the lab is built in network namespaces by the test
+itself (root needed; skipped with the reason otherwise) and removed at the end. Nothing here
+sends a packet outside the namespaces it made."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from camscan.lab.profile import load_profiles
+
+pytestmark = pytest.mark.lab
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _why_not() -> str:
+    if os.geteuid() != 0:
+        return "needs root to build network namespaces"
+    if not shutil.which("ip") or subprocess.run(["ip", "netns", "list"], capture_output=True).returncode:
+        return "iproute2 with network namespace support is missing"
+    if not shutil.which("tcpdump"):
+        return "tcpdump is missing (./scripts/setup installs it)"
+    return ""
+
+
+if _why_not():
+    pytest.skip(_why_not(), allow_module_level=True)
+
+
+def camscan(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "camscan", *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=timeout)
+
+
+def in_scanner(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    return camscan("lab", "exec", "--", sys.executable, "-m", "camscan", *args, timeout=timeout)
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def lab_namespaces() -> list[str]:
+    out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    return [line.split()[0] for line in out.splitlines() if line.startswith("cslab-")]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory):
+    up = camscan("lab", "up", "--hosts", "24", timeout=120)
+    assert up.returncode == 0, up.stderr
+    try:
+        yield tmp_path_factory.mktemp("lab")
+    finally:
+        down = camscan("lab", "down")
+        assert down.returncode == 0, down.stderr
+        assert lab_namespaces() == [], "lab down must remove every namespace"
+        leftover = subprocess.run(["pgrep", "-f", "camscan.lab.emulator"], capture_output=True, text=True).stdout
+        assert leftover.strip() == "", "lab down must stop every emulator"
+
+
+@pytest.fixture(scope="module")
+def full_scan(lab: Path) -> tuple[Path, Path, Path, subprocess.CompletedProcess]:
+    inv, js, cap = lab / "inv.csv", lab / "inv.json", lab / "scan.pcap"
+    proc = in_scanner("scan", "198.18.0.0/21", "--csv", str(inv), "--json", str(js), "--capture", str(cap))
+    assert proc.returncode == 0, proc.stderr
+    return inv, js, cap, proc
+
+
+def test_scan_finds_every_device_and_who_made_it(full_scan) -> None:
+    inv, _, _, proc = full_scan
+    got = {r["ip"]: r for r in rows(inv) if not r["via"]}
+    for p in load_profiles():
+        if p.role == "router":
+            assert got[p.ip]["device_type"] == "other"
+            continue
+        row = got.get(p.ip)
+        assert row is not None, f"{p.id} ({p.ip}) not found"
+        assert row["manufacturer"] == p.expect["manufacturer"], p.id
+        assert row["mac"] == (p.mac if p.subnet == "lan" else ""), p.id
+        if (p.sadp or p.dhip) and p.subnet == "lan":  # the vendor discovery protocol names the model
+            assert row["model"] == p.expect["model"], p.id
+            assert row["confidence"] == "high", p.id
+    assert "198.18.0.2" not in got, "the scanner itself is not a device of the inventory"
+    assert got["198.18.0.12"]["form"] == "ptz" and got["198.18.0.11"]["form"] == "static"
+    assert "ARP sweep" in proc.stderr and "TCP probes" in proc.stderr
+
+
+def test_scale_hosts_are_found(full_scan) -> None:
+    inv, _, _, _ = full_scan
+    state = json.loads(Path("/run/camscan-lab/state.json").read_text())
+    found = {r["ip"] for r in rows(inv)}
+    assert set(state["scale_ips"]) <= found
+
+
+def test_replay_of_the_scans_capture_gives_the_same_inventory(full_scan, tmp_path: Path) -> None:
+    inv, _, cap, _ = full_scan
+    again = tmp_path / "again.csv"
+    proc = camscan("replay", str(cap), "--csv", str(again), "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert again.read_text() == inv.read_text()
+
+
+def _scanner_packets(cap: Path) -> list[str]:
+    out = subprocess.run(["tcpdump", "-n", "-e", "-r", str(cap), "ether src 02:c5:00:00:00:02"],
+                         capture_output=True, text=True).stdout
+    return out.splitlines()
+
+
+def test_scan_sends_only_to_its_targets(lab: Path) -> None:
+    cap, inv = lab / "one.pcap", lab / "one.csv"
+    proc = in_scanner("scan", "198.18.0.10", "--capture", str(cap), "--csv", str(inv), "-q")
+    assert proc.returncode == 0, proc.stderr
+    lines = _scanner_packets(cap)
+    assert lines, "the scanner sent nothing?"
+    # the target, the discovery groups, and the kernel's IGMP reports of joining those groups
+    allowed = ("198.18.0.10", "239.255.255.250", "239.255.255.251", "224.0.0.251", "224.0.0.22")
+    for line in lines:
+        if " ARP" in line:
+            assert "who-has 198.18.0.10 " in line or "Reply 198.18.0.2" in line, line
+            continue
+        dst = line.split(" > ")[-1].split(":")[0]
+        if "igmp" not in line:
+            dst = dst.rsplit(".", 1)[0]  # drop the port
+        assert dst.startswith(allowed), line
+    assert [r["ip"] for r in rows(inv)] == ["198.18.0.10"]
+
+
+def test_rate_ceiling_is_kept(lab: Path) -> None:
+    cap = lab / "rate.pcap"
+    proc = in_scanner("scan", "198.18.0.0/26", "--rate", "50", "--capture", str(cap), "--ports", "80", "-q")
+    assert proc.returncode == 0, proc.stderr
+    out = subprocess.run(["tcpdump", "-tt", "-n", "-r", str(cap), "ether src 02:c5:00:00:00:02 and not arp"
+                          " or (arp and ether src 02:c5:00:00:00:02)"], capture_output=True, text=True).stdout
+    times = [float(line.split()[0]) for line in out.splitlines() if line.strip()]
+    sweep = [t for t, line in zip(times, out.splitlines(), strict=True) if "who-has" in line]
+    assert len(sweep) >= 60
+    worst = max(sum(1 for u in sweep if t <= u < t + 1.0) for t in sweep)
+    assert worst <= 50 + 3, f"{worst} ARP requests in one second at --rate 50"
+
+
+def test_ctrl_c_keeps_what_was_found(lab: Path) -> None:
+    inv = lab / "cut.csv"
+    proc = subprocess.Popen(["ip", "netns", "exec", "cslab-scan", sys.executable, "-m", "camscan", "scan",
+                             "198.18.0.0/21", "--csv", str(inv), "--wait", "5", "-q"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3.5)  # ARP sweep done, discovery listening
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "cut short" in err
+    found = rows(inv)
+    assert len(found) >= 15, "what the sweep and discovery found must be written"
+    assert "Traceback" not in err
+
+
+def test_public_and_malformed_targets_are_refused(lab: Path) -> None:
+    proc = in_scanner("scan", "8.8.8.8")
+    assert proc.returncode == 2 and "public" in proc.stderr and "--allow-public" in proc.stderr
+    proc = in_scanner("scan", "198.18.0.0/8")
+    assert proc.returncode == 2
+    proc = in_scanner("scan", "198.18.0.300")
+    assert proc.returncode == 2 and "not an IPv4 address" in proc.stderr
+    proc = in_scanner("scan", "198.18.0.10", "--interface", "nosuch0")
+    assert proc.returncode == 2 and "nosuch0" in proc.stderr
+
+
+def test_without_root_it_says_what_it_still_does(lab: Path) -> None:
+    if not shutil.which("setpriv"):
+        pytest.skip("setpriv is missing")
+    inv = Path("/tmp") / f"camscan-noroot-{os.getpid()}.csv"
+    proc = subprocess.run(["ip", "netns", "exec", "cslab-scan", "setpriv", "--reuid=65534", "--regid=65534",
+                           "--clear-groups", sys.executable, "-m", "camscan", "scan", "198.18.0.8/29",
+                           "--csv", str(inv), "--wait", "1"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    try:
+        assert proc.returncode == 0, proc.stderr
+        assert "not running as root" in proc.stderr
+        got = {r["ip"]: r for r in rows(inv)}
+        assert got["198.18.0.10"]["manufacturer"] == "Hikvision"
+        assert "arp" not in got["198.18.0.10"]["evidence"].split(";"), "no ARP without root"
+    finally:
+        inv.unlink(missing_ok=True)
