@@ -91,10 +91,12 @@ def _build_inventory(evidence, targets: list[str], skipped: dict[str, int], note
               help="Allow public addresses among the targets (only if you are authorised).")
 @click.option("--wait", "discovery_wait", type=click.FloatRange(0.2, 30), default=1.5, show_default=True,
               help="Seconds to listen for discovery replies.")
+@click.option("--credentials", "creds_path", metavar="FILE",
+              help="TOML file of accounts for the devices' own APIs (or CAMSCAN_USERNAME/CAMSCAN_PASSWORD).")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print the table.")
 def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, json_path: str | None,
          capture_path: str | None, rate: float, ports: str, allow_public: bool, discovery_wait: float,
-         quiet: bool) -> None:
+         creds_path: str | None, quiet: bool) -> None:
     """Scan TARGETs (addresses, CIDRs, ranges like 198.18.0.10-20, or @file) you are authorised to scan.
 
     Sends packets only to the targets and to the discovery multicast groups of the chosen link.
@@ -115,10 +117,21 @@ def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, 
         from camscan.output import check_writable
 
         check_writable(capture_path)
-    opts = ScanOptions(ipset, interface, rate, port_list, capture_path, discovery_wait)
+    from camscan.scan import credentials
+
+    creds = credentials.load(creds_path)
+    opts = ScanOptions(ipset, interface, rate, port_list, capture_path, discovery_wait, credentials=creds or None)
     say = (lambda m: None) if quiet else (lambda m: click.echo(m, err=True))
     result = run_scan(opts, say)
     inv = _build_inventory(result.evidence, list(targets), result.skipped, result.notes)
+    for d in inv.devices:
+        if not d.via and d.ip in result.device_notes:
+            d.notes.extend(result.device_notes[d.ip])
+    if result.enrichment:
+        parts = [f"{n} {k}" for k, n in sorted(result.enrichment.items())]
+        inv.notes.append("credentialed identification: " + ", ".join(parts))
+        for ip, notes in sorted(result.device_notes.items()):
+            inv.notes.extend(f"  {ip}: {n}" for n in notes)
     write_outputs(inv, csv_path, json_path)
     if not quiet:
         click.echo(TableExporter().render(inv), nl=False)

@@ -29,6 +29,7 @@ import re
 import struct
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.etree.ElementTree import Element
@@ -699,6 +700,14 @@ def _wsse_ok(p: Profile, envelope: Element) -> bool:
     if user is None or pw is None or nonce is None or created is None:
         return False
     if (user.text or "").strip() != p.username or not pw.get("Type", "").endswith("#PasswordDigest"):
+        return False
+    # lab devices' clocks stand at LAB_TIME (years off real time, as on many neglected cameras):
+    # a client must take the device's time from GetSystemDateAndTime, as real devices require
+    try:
+        when = datetime.strptime((created.text or "").strip()[:19], "%Y-%m-%dT%H:%M:%S")
+    except ValueError:
+        return False
+    if abs((when - datetime(*LAB_TIME)).total_seconds()) > 600:
         return False
     try:
         raw_nonce = base64.b64decode((nonce.text or "").strip(), validate=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable
@@ -17,7 +18,9 @@ from camscan.collect import Collector
 from camscan.model import Endpoint, Evidence
 from camscan.scan import arpsweep, link
 from camscan.scan.capture import LiveCapture
+from camscan.scan.credentials import Credentials
 from camscan.scan.discovery import discover
+from camscan.scan.enrich import Outcome, Target, enrich
 from camscan.scan.pacing import RateLimiter
 from camscan.scan.probes import DEFAULT_PORTS, fetch_descriptions, probe_hosts
 from camscan.scan.targets import Scope
@@ -32,6 +35,7 @@ class ScanOptions:
     capture_path: str | None = None
     discovery_wait: float = 1.5
     connect_timeout: float = 1.0
+    credentials: Credentials | None = None
 
 
 @dataclass
@@ -42,6 +46,8 @@ class ScanResult:
     interrupted: bool = False
     phases: dict[str, float] = field(default_factory=dict)
     arp_hosts: int = 0
+    device_notes: dict[str, list[str]] = field(default_factory=dict)
+    enrichment: dict[str, int] = field(default_factory=dict)
 
 
 Say = Callable[[str], None]
@@ -99,6 +105,8 @@ def run_scan(opts: ScanOptions, say: Say) -> ScanResult:
         live.udp(Endpoint(ip, arp_found.get(ip, ""), sport), sport, lport, payload)
 
     ssdp_locations: set[str] = set()
+    outcomes: list[Outcome] = []
+    open_ports: dict[str, list[int]] = {}
 
     def on_exchange(ip: str, port: int, req: bytes, resp: bytes) -> None:
         live.tcp_stream(Endpoint(ip, arp_found.get(ip, ""), port), req, resp)
@@ -132,11 +140,18 @@ def run_scan(opts: ScanOptions, say: Say) -> ScanResult:
         near = sorted((h for h in hosts if h in onlink), key=lambda h: netaddr.IPAddress(h))
         far = sorted((h for h in hosts if h not in onlink), key=lambda h: netaddr.IPAddress(h))
         # on the link a reply takes well under a millisecond: half a second is generous
-        await asyncio.gather(
-            probe_hosts(near, opts.ports, scope, limiter, on_exchange, min(opts.connect_timeout, 0.5)),
-            probe_hosts(far, opts.ports, scope, limiter, on_exchange, opts.connect_timeout))
+        for found in await asyncio.gather(
+                probe_hosts(near, opts.ports, scope, limiter, on_exchange, min(opts.connect_timeout, 0.5)),
+                probe_hosts(far, opts.ports, scope, limiter, on_exchange, opts.connect_timeout)):
+            open_ports.update(found)
         await fetch_descriptions(ssdp_locations, scope, limiter, on_exchange, errors.append)
         phases["tcp"] = time.monotonic() - t1
+        if opts.credentials:
+            t2 = time.monotonic()
+            targets = api_targets(live.evidence, open_ports, scope)
+            say(f"credentialed identification of {len(targets)} devices ...")
+            outcomes.extend(await enrich(targets, opts.credentials, scope, limiter, on_exchange))
+            phases["enrich"] = time.monotonic() - t2
 
     try:
         asyncio.run(phases_async())
@@ -147,7 +162,7 @@ def run_scan(opts: ScanOptions, say: Say) -> ScanResult:
         if capture is not None:
             time.sleep(0.1)
             capture.stop()
-    phases["total"] = sum(v for k, v in phases.items() if k in ("discovery", "tcp"))
+    phases["total"] = sum(v for k, v in phases.items() if k in ("discovery", "tcp", "enrich"))
     for e in errors:
         notes.append(e)
     evidence = live.evidence
@@ -164,4 +179,46 @@ def run_scan(opts: ScanOptions, say: Say) -> ScanResult:
         os.unlink(tmp_capture)
     own = iface.ip if iface is not None else ""
     evidence = [e for e in evidence if e.via or (e.ip and e.ip != own and e.ip in opts.targets)]
-    return ScanResult(evidence, skipped, notes, interrupted, phases, len(arp_found))
+    result = ScanResult(evidence, skipped, notes, interrupted, phases, len(arp_found))
+    for o in outcomes:
+        if o.notes:
+            result.device_notes.setdefault(o.ip, []).extend(o.notes)
+        key = "read" if o.read else ("refused" if any("refused" in n for n in o.notes) else "no answer")
+        result.enrichment[key] = result.enrichment.get(key, 0) + 1
+    return result
+
+
+_HIK_BANNER = re.compile(r"App-webs|Hikvision-Webs|DNVRS-Webs|DVRDVS-Webs", re.I)
+_DAHUA_BANNER = re.compile(r"Dahua|Login to ", re.I)
+_RECORDER = re.compile(r"^(i?DS-[789]\d{3}[NH]|DS-96|(DHI?-)?(NVR|XVR|HCVR))", re.I)
+
+
+def api_targets(evidence: list[Evidence], open_ports: dict[str, list[int]], scope: Scope) -> list[Target]:
+    """Devices worth asking with credentials, and which API: the platform their discovery
+    answers or banners showed, the ONVIF path WS-Discovery gave, the HTTP port that is open."""
+    by_ip: dict[str, Target] = {}
+    for e in evidence:
+        if not e.ip or e.via or not scope.allows(e.ip):
+            continue
+        t = by_ip.setdefault(e.ip, Target(e.ip))
+        if e.platform:
+            t.platform = t.platform or e.platform
+        for kind, value in e.banners.items():
+            if kind in ("http_server", "http_realm") and _HIK_BANNER.search(value):
+                t.platform = t.platform or "Hikvision"
+            if kind in ("rtsp_server", "http_realm") and _DAHUA_BANNER.search(value):
+                t.platform = t.platform or "Dahua"
+        if e.source == "wsd" and e.note.startswith("xaddr "):
+            m = re.match(r"xaddr https?://([^/\s]+)(/\S*)", e.note)
+            if m and m.group(1).split(":")[0] == e.ip:
+                t.onvif_path = m.group(2)
+        if e.model and _RECORDER.search(e.model):
+            t.recorder = True
+    out = []
+    for ip, t in by_ip.items():
+        ports = open_ports.get(ip, [])
+        port = next((p for p in (80, 8080) if p in ports), 0)
+        if port and (t.platform or t.onvif_path):
+            t.port = port
+            out.append(t)
+    return out
