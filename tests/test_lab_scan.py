@@ -58,6 +58,7 @@ def lab_namespaces() -> list[str]:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory):
+    os.environ["CAMSCAN_LAB_SLOW"] = "198.18.0.21=12"  # read by the emulators `lab up` starts
     up = camscan("lab", "up", "--hosts", "24", timeout=120)
     assert up.returncode == 0, up.stderr
     try:
@@ -191,3 +192,91 @@ def test_without_root_it_says_what_it_still_does(lab: Path) -> None:
         assert "arp" not in got["198.18.0.10"]["evidence"].split(";"), "no ARP without root"
     finally:
         inv.unlink(missing_ok=True)
+
+
+# --- credentialed identification (issue 4) -----------------------------------------------------
+
+SLOW = "198.18.0.21"  # the DVR's API answers after 12 s in this lab (CAMSCAN_LAB_SLOW, set below)
+WRONG = "198.18.0.13"  # the thermal camera gets a wrong password
+
+
+def _creds_file(path: Path, wrong: str = WRONG) -> Path:
+    lines = []
+    for p in load_profiles():
+        if p.username:
+            pw = "not-the-password" if p.ip == wrong else p.password
+            lines.append(f'[[host]]\nip = "{p.ip}"\nusername = "{p.username}"\npassword = "{pw}"\n')
+    path.write_text("\n".join(lines))
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture(scope="module")
+def cred_scan(lab: Path):
+    creds = _creds_file(lab / "creds.toml")
+    inv, js, cap = lab / "cred.csv", lab / "cred.json", lab / "cred.pcap"
+    proc = in_scanner("scan", "198.18.0.0/21", "--credentials", str(creds), "--csv", str(inv), "--json", str(js),
+                      "--capture", str(cap))
+    assert proc.returncode == 0, proc.stderr
+    return creds, inv, js, cap, proc
+
+
+def test_credentialed_scan_fills_the_inventory_and_the_cameras_behind_recorders(cred_scan) -> None:
+    _, inv, _, _, _ = cred_scan
+    got = {(r["ip"], r["via"]): r for r in rows(inv)}
+    want = rows(ROOT / "pcaps" / "demo.expected.csv")
+    cols = ("ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware", "serial", "name",
+            "via", "channel")
+    for w in want:
+        if w["ip"] in (WRONG, SLOW):
+            continue  # checked below
+        g = got.get((w["ip"], w["via"]))
+        assert g is not None, f"{w['ip']} via {w['via']!r} missing"
+        assert {c: g[c] for c in cols} == {c: w[c] for c in cols}
+    behind = [r for r in rows(inv) if r["via"]]
+    assert len(behind) == sum(1 for w in want if w["via"]) and all(r["evidence"] == "nvr" for r in behind)
+    assert any(r["form"] == "ptz" for r in behind) and any(r["brand"] == "LTS" for r in behind)
+
+
+def test_wrong_password_is_noted_and_tried_once(cred_scan) -> None:
+    _, inv, js, cap, proc = cred_scan
+    doc = json.loads(js.read_text())
+    dev = next(d for d in doc["devices"] if d["ip"] == WRONG)
+    assert dev["manufacturer"] == "Hikvision" and dev["model"], "what discovery found is kept"
+    assert any("refused the account" in n for n in dev["notes"])
+    assert any(WRONG in n and "refused" in n for n in doc["notes"])
+    out = subprocess.run(["tcpdump", "-A", "-n", "-r", str(cap), f"dst host {WRONG} and tcp dst port 80"],
+                         capture_output=True, text=True).stdout
+    assert out.count("Authorization: Digest") == 1, "one attempt per account per device"
+
+
+def test_slow_device_is_noted_and_the_scan_goes_on(cred_scan) -> None:
+    _, inv, js, _, _ = cred_scan
+    dev = next(d for d in json.loads(js.read_text())["devices"] if d["ip"] == SLOW)
+    assert any("no complete answer" in n for n in dev["notes"])
+    assert dev["model"] == "iDS-7208HQHI-M1/S", "its SADP answer still identifies it"
+
+
+def test_no_password_in_capture_or_exports(cred_scan) -> None:
+    creds, inv, js, cap, proc = cred_scan
+    secrets = {p.password for p in load_profiles() if p.password}
+    blobs = [cap.read_bytes(), inv.read_bytes(), js.read_bytes(), proc.stdout.encode(), proc.stderr.encode()]
+    for secret in secrets:
+        for blob in blobs:
+            assert secret.encode() not in blob
+
+
+def test_replay_of_a_credentialed_capture_gives_the_same_inventory(cred_scan, tmp_path: Path) -> None:
+    _, inv, _, cap, _ = cred_scan
+    again = tmp_path / "again.csv"
+    assert camscan("replay", str(cap), "--csv", str(again), "-q").returncode == 0
+    assert again.read_text() == inv.read_text()
+
+
+def test_world_readable_credentials_are_refused(lab: Path) -> None:
+    creds = _creds_file(lab / "open.toml")
+    creds.chmod(0o644)
+    proc = in_scanner("scan", "198.18.0.10", "--credentials", str(creds))
+    assert proc.returncode == 2
+    assert "readable by every user" in proc.stderr and "chmod 600" in proc.stderr
+    assert "ARP sweep" not in proc.stderr, "refused before anything is sent"

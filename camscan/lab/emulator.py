@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import re
 import socket
 import struct
@@ -130,6 +131,9 @@ async def _http(p: Profile, reader: asyncio.StreamReader, writer: asyncio.Stream
                     headers[k.strip()] = v.strip()
             length = int(headers.get("Content-Length", headers.get("content-length", "0")) or 0)
             body = await reader.readexactly(min(length, MAX_REQUEST)) if length else b""
+            delay = _slow().get(p.ip, 0.0)
+            if delay and parts[1].startswith(("/ISAPI", "/cgi-bin", "/onvif")):
+                await asyncio.sleep(delay)  # a device whose API answers slowly (lab: CAMSCAN_LAB_SLOW)
             writer.write(answers.http_response(p, parts[0], parts[1], headers, body))
             await writer.drain()
             if headers.get("Connection", headers.get("connection", "")).lower() == "close":
@@ -138,6 +142,16 @@ async def _http(p: Profile, reader: asyncio.StreamReader, writer: asyncio.Stream
         pass
     finally:
         writer.close()
+
+
+def _slow() -> dict[str, float]:
+    """CAMSCAN_LAB_SLOW="198.18.0.21=10,...": devices whose API answers take that many seconds."""
+    out = {}
+    for item in os.environ.get("CAMSCAN_LAB_SLOW", "").split(","):
+        ip, _, secs = item.partition("=")
+        with contextlib.suppress(ValueError):
+            out[ip.strip()] = float(secs)
+    return out
 
 
 async def _rtsp(p: Profile, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

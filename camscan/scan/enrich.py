@@ -140,7 +140,7 @@ def _device_clock(body: bytes) -> datetime | None:
         y, mo, d = (int(text(root, "UTCDateTime", "Date", k) or 0) for k in ("Year", "Month", "Day"))
         h, mi, sec = (int(text(root, "UTCDateTime", "Time", k) or 0) for k in ("Hour", "Minute", "Second"))
         return datetime(y, mo, d, h, mi, sec, tzinfo=UTC)
-    except (ValueError, TypeError, Exception):
+    except Exception:  # a clock we cannot read: sign with our own
         return None
 
 
@@ -191,8 +191,9 @@ async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limite
             async with sem:
                 try:
                     await asyncio.wait_for(_run(s, out), DEVICE_TIMEOUT)
-                except TimeoutError:
-                    out.notes.append(f"no complete answer within {DEVICE_TIMEOUT:.0f} s (slow or busy device)")
+                except (TimeoutError, httpx.TimeoutException):
+                    out.notes.append(f"no complete answer within {REQUEST_TIMEOUT:.0f} s per request "
+                                     f"({DEVICE_TIMEOUT:.0f} s in all): slow or busy device")
                 except httpx.HTTPError as exc:
                     out.notes.append(f"API request failed ({type(exc).__name__})")
             return out
