@@ -135,6 +135,8 @@ def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, 
     write_outputs(inv, csv_path, json_path)
     if not quiet:
         click.echo(TableExporter().render(inv), nl=False)
+        timing = ", ".join(f"{k} {v:.2f} s" for k, v in result.phases.items())
+        click.echo(f"phases: {timing}", err=True)
     if result.interrupted:
         click.echo("camscan: scan cut short; the inventory holds what was found until then", err=True)
         sys.exit(130)

@@ -90,6 +90,9 @@ class Device:
     provenance: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     mac_randomised: bool = False
+    # columns joined from the user's asset register (purchase date, cost...), written after
+    # the contract's columns in the register's own order
+    extra: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

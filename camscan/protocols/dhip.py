@@ -16,7 +16,6 @@ field with a bounded regex rather than dropped.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 import struct
@@ -24,6 +23,7 @@ from typing import Any
 
 from camscan.firmware import normalise_firmware
 from camscan.model import Endpoint, Evidence, Malformed
+from camscan.protocols.addresses import ipv4
 from camscan.protocols.arp import normalise_mac
 
 PORT = 37810
@@ -156,13 +156,6 @@ def _from_salvage(body: bytes, src: Endpoint) -> list[Evidence]:
     return [_evidence(fields, src, "salvaged from malformed JSON")]
 
 
-def _ipv4(value: str) -> str:
-    try:
-        addr = ipaddress.IPv4Address(value.strip())
-    except ValueError:
-        return ""
-    return "" if addr.is_unspecified else str(addr)
-
 
 def _evidence(fields: dict[str, str], src: Endpoint, note: str) -> Evidence:
     device_class = fields.get("DeviceClass", "")
@@ -173,7 +166,7 @@ def _evidence(fields: dict[str, str], src: Endpoint, note: str) -> Evidence:
     return Evidence(
         source="dhip",
         platform="Dahua",
-        ip=src.ip or _ipv4(fields.get("IPAddress", "")),
+        ip=src.ip or ipv4(fields.get("IPAddress", "")),
         mac=normalise_mac(src.mac) or normalise_mac(fields.get("mac", "")),
         model=fields.get("DeviceType", ""),
         vendor=fields.get("Vendor", "") or fields.get("Manufacturer", ""),

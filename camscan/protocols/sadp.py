@@ -14,13 +14,13 @@ missing, MACs written `58-50-ed-1f-e3-85`, IPv6 fields of `::`.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import uuid as _uuid
 from xml.etree.ElementTree import Element
 
 from camscan.firmware import normalise_firmware
 from camscan.model import Endpoint, Evidence, Malformed
+from camscan.protocols.addresses import ipv4
 from camscan.protocols.arp import normalise_mac
 from camscan.safexml import find, local, parse_xml, text
 
@@ -43,13 +43,6 @@ def build_probe(uuid: str | None = None) -> bytes:
         f"<Probe><Uuid>{value}</Uuid><Types>inquiry</Types></Probe>"
     ).encode("ascii")
 
-
-def _ipv4(value: str) -> str:
-    try:
-        addr = ipaddress.IPv4Address(value.strip())
-    except ValueError:
-        return ""
-    return "" if addr.is_unspecified else str(addr)
 
 
 def _int(value: str) -> int:
@@ -82,7 +75,7 @@ def _evidence(pm: Element, src: Endpoint) -> Evidence:
     if not model and device_type and not device_type.isdigit():
         model = device_type
 
-    reported_ip = _ipv4(text(pm, "IPv4Address"))
+    reported_ip = ipv4(text(pm, "IPv4Address"))
     notes: list[str] = []
     activated = text(pm, "Activated").lower()
     if activated in _FALSE:

@@ -99,39 +99,40 @@ def _refused(resp: httpx.Response) -> str:
     return ""
 
 
-async def _isapi(s: _Session, out: Outcome) -> bool:
-    resp = await s.request("GET", isapi.DEVICE_INFO)
+async def _first(s: _Session, out: Outcome, api: str, path: str) -> tuple[bool, httpx.Response | None]:
+    """The first, authenticated request to an API: (account accepted?, the 200 response or None)."""
+    resp = await s.request("GET", path)
     if why := _refused(resp):
-        out.notes.append(f"ISAPI {why}")
-        return False
+        out.notes.append(f"{api} {why}")
+        return False, None
     if resp.status_code != 200:
-        out.notes.append(f"ISAPI deviceInfo: HTTP {resp.status_code}")
-        return True
+        out.notes.append(f"{api} {path.rsplit('/', 1)[-1]}: HTTP {resp.status_code}")
+        return True, None
     out.read = True
-    kind = re.search(rb"<deviceType>\s*([^<]{1,40})<", resp.content)
-    recorder = bool(kind and kind.group(1).strip().upper() in (b"NVR", b"DVR", b"HYBRIDNVR", b"HYBIRDNVR"))
-    if recorder or s.t.recorder:
-        await s.request("GET", isapi.INPUT_PROXY_CHANNELS)
-    await s.request("GET", isapi.PTZ_CHANNELS)
-    return True
+    return True, resp
+
+
+async def _isapi(s: _Session, out: Outcome) -> bool:
+    accepted, resp = await _first(s, out, "ISAPI", isapi.DEVICE_INFO)
+    if resp is not None:
+        kind = re.search(rb"<deviceType>\s*([^<]{1,40})<", resp.content)
+        recorder = bool(kind and kind.group(1).strip().upper() in (b"NVR", b"DVR", b"HYBRIDNVR", b"HYBIRDNVR"))
+        if recorder or s.t.recorder:
+            await s.request("GET", isapi.INPUT_PROXY_CHANNELS)
+        await s.request("GET", isapi.PTZ_CHANNELS)
+    return accepted
 
 
 async def _cgi(s: _Session, out: Outcome) -> bool:
-    resp = await s.request("GET", dahua_cgi.ACTIONS["getSystemInfo"])
-    if why := _refused(resp):
-        out.notes.append(f"Dahua CGI {why}")
-        return False
-    if resp.status_code != 200:
-        out.notes.append(f"Dahua CGI getSystemInfo: HTTP {resp.status_code}")
-        return True
-    out.read = True
-    for action in ("getSoftwareVersion", "getVendor", "getMachineName"):
-        await s.request("GET", dahua_cgi.ACTIONS[action])
-    m = re.search(rb"deviceType=([^\r\n]{1,60})", resp.content)
-    model = (m.group(1).strip() if m else b"").upper()
-    if s.t.recorder or model.isdigit() or re.search(rb"NVR|XVR|HCVR|DVR", model):
-        await s.request("GET", dahua_cgi.ACTIONS["RemoteDevice"])
-    return True
+    accepted, resp = await _first(s, out, "Dahua CGI", dahua_cgi.ACTIONS["getSystemInfo"])
+    if resp is not None:
+        for action in ("getSoftwareVersion", "getVendor", "getMachineName"):
+            await s.request("GET", dahua_cgi.ACTIONS[action])
+        m = re.search(rb"deviceType=([^\r\n]{1,60})", resp.content)
+        model = (m.group(1).strip() if m else b"").upper()
+        if s.t.recorder or model.isdigit() or re.search(rb"NVR|XVR|HCVR|DVR", model):
+            await s.request("GET", dahua_cgi.ACTIONS["RemoteDevice"])
+    return accepted
 
 
 def _device_clock(body: bytes) -> datetime | None:
