@@ -239,7 +239,7 @@ def test_credentialed_scan_fills_the_inventory_and_the_cameras_behind_recorders(
 
 
 def test_wrong_password_is_noted_and_tried_once(cred_scan) -> None:
-    _, inv, js, cap, proc = cred_scan
+    _, _inv, js, cap, _proc = cred_scan
     doc = json.loads(js.read_text())
     dev = next(d for d in doc["devices"] if d["ip"] == WRONG)
     assert dev["manufacturer"] == "Hikvision" and dev["model"], "what discovery found is kept"
@@ -251,14 +251,14 @@ def test_wrong_password_is_noted_and_tried_once(cred_scan) -> None:
 
 
 def test_slow_device_is_noted_and_the_scan_goes_on(cred_scan) -> None:
-    _, inv, js, _, _ = cred_scan
+    _, _inv, js, _, _ = cred_scan
     dev = next(d for d in json.loads(js.read_text())["devices"] if d["ip"] == SLOW)
     assert any("no complete answer" in n for n in dev["notes"])
     assert dev["model"] == "iDS-7208HQHI-M1/S", "its SADP answer still identifies it"
 
 
 def test_no_password_in_capture_or_exports(cred_scan) -> None:
-    creds, inv, js, cap, proc = cred_scan
+    _creds, inv, js, cap, proc = cred_scan
     secrets = {p.password for p in load_profiles() if p.password}
     blobs = [cap.read_bytes(), inv.read_bytes(), js.read_bytes(), proc.stdout.encode(), proc.stderr.encode()]
     for secret in secrets:

@@ -791,9 +791,8 @@ SOURCES = ("arp", "oui", "sadp", "dhip", "wsd", "ssdp", "mdns", "http", "rtsp", 
 
 
 def advisories_for(expect: dict) -> str:
-    """Advisory matching is not in camscan yet (the report issue adds it); until then the
-    expected column is empty and the profiles' [expect] advisories wait for it."""
-    return ""
+    """The advisories a profile's [expect] (or a channel's) says its firmware is covered by."""
+    return ";".join(sorted(expect.get("advisories", [])))
 
 
 def expected_rows(profiles: list[Profile], cap: Capture) -> tuple[list[dict[str, str]], list[dict]]:

@@ -21,7 +21,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from camscan.identify import oui
+from camscan.identify import advisories, oui
 from camscan.identify.signatures import Match, Signatures
 from camscan.model import SOURCES, Device, Evidence
 
@@ -71,6 +71,7 @@ def fuse(evidence: list[Evidence], sigs: Signatures) -> list[Device]:
     groups = [g for g in _group(evidence) if not all(e.source == "arp" and e.note == "ARP request" for e in g)]
     devices = [_resolve(items, sigs) for items in groups]
     devices.sort(key=lambda d: (_ip_key(d.ip), _ip_key(d.via), d.channel or 0, d.mac))
+    advisories.annotate(devices)
     return devices
 
 

@@ -319,6 +319,11 @@ _CACHE: dict[tuple[str, tuple[tuple[str, int, int], ...]], Signatures] = {}
 _CACHE_LOCK = threading.Lock()
 
 
+def default_directory() -> Path:
+    """$CAMSCAN_SIGNATURES if set, else the repository's signatures/."""
+    return Path(os.environ.get(ENV_DIR) or DEFAULT_DIR)
+
+
 def load(directory: Path | str | None = None) -> Signatures:
     """Load and compile the signature files. Default directory: $CAMSCAN_SIGNATURES if set,
     else the repository's `signatures/`. Loaded once per directory (reloaded if a file changed).
