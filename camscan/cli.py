@@ -26,7 +26,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--csv", "csv_path", metavar="FILE", help="Write the inventory as CSV.")
 @click.option("--json", "json_path", metavar="FILE", help="Write the inventory as JSON (with provenance).")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print the table.")
-def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | None, quiet: bool) -> None:
+@click.option("--db", metavar="FILE", help="History database to record this run in (default: your data directory).")
+@click.option("--no-history", is_flag=True, help="Do not record this run in the scan history.")
+def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | None, quiet: bool, db: str | None,
+           no_history: bool) -> None:
     """Build the inventory from pcap/pcapng captures (the same parsers a live scan uses)."""
     from camscan.collect import Collector
     from camscan.identify.fusion import fuse
@@ -58,6 +61,8 @@ def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | Non
                     skipped=dict(collector.counters.counts))
     inv.notes.extend(f"error: {p}" for p in problems)
     write_outputs(inv, csv_path, json_path)
+    if not no_history:
+        _record(inv, "replay", db)
     if not quiet:
         click.echo(TableExporter().render(inv), nl=False)
     for p in problems:
@@ -94,9 +99,11 @@ def _build_inventory(evidence, targets: list[str], skipped: dict[str, int], note
 @click.option("--credentials", "creds_path", metavar="FILE",
               help="TOML file of accounts for the devices' own APIs (or CAMSCAN_USERNAME/CAMSCAN_PASSWORD).")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print the table.")
+@click.option("--db", metavar="FILE", help="History database to record this scan in (default: your data directory).")
+@click.option("--no-history", is_flag=True, help="Do not record this scan in the scan history.")
 def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, json_path: str | None,
          capture_path: str | None, rate: float, ports: str, allow_public: bool, discovery_wait: float,
-         creds_path: str | None, quiet: bool) -> None:
+         creds_path: str | None, quiet: bool, db: str | None, no_history: bool) -> None:
     """Scan TARGETs (addresses, CIDRs, ranges like 198.18.0.10-20, or @file) you are authorised to scan.
 
     Sends packets only to the targets and to the discovery multicast groups of the chosen link.
@@ -133,6 +140,8 @@ def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, 
         for ip, notes in sorted(result.device_notes.items()):
             inv.notes.extend(f"  {ip}: {n}" for n in notes)
     write_outputs(inv, csv_path, json_path)
+    if not no_history:
+        _record(inv, "scan", db)
     if not quiet:
         click.echo(TableExporter().render(inv), nl=False)
         timing = ", ".join(f"{k} {v:.2f} s" for k, v in result.phases.items())
@@ -193,6 +202,113 @@ def lab_exec(command: tuple[str, ...]) -> None:
         sys.exit(exec_in_scanner(list(command)))
     except LabError as exc:
         raise CamscanError(str(exc)) from None
+
+
+def _record(inv, kind: str, db: str | None) -> None:
+    """Keep the run in the scan history (see `camscan history`); a history that cannot be
+    written is reported but never costs the user the inventory already written."""
+    from camscan.store import History, HistoryError, default_db_path
+
+    try:
+        History(db or default_db_path()).record(inv, kind)
+    except (HistoryError, OSError) as exc:
+        click.echo(f"camscan: warning: scan not recorded in the history: {exc}", err=True)
+
+
+@cli.command()
+@click.argument("inventory", metavar="INVENTORY.json")
+@click.option("--sites", "sites_path", metavar="FILE", help="TOML file mapping networks and recorders to site names.")
+@click.option("--assets", "assets_path", metavar="FILE", help="Asset register CSV (MAC and/or serial columns).")
+@click.option("--html", "html_path", metavar="FILE", help="Write a self-contained HTML report.")
+@click.option("--foi", "foi_path", metavar="FILE", help="Write a draft FOI answer (.md Markdown, else plain text).")
+@click.option("--csv", "csv_path", metavar="FILE", help="Write the inventory (with sites and register columns) as CSV.")
+@click.option("--json", "json_path", metavar="FILE", help="Write the inventory as JSON.")
+@click.option("--title", default="Camera inventory", show_default=True, help="Title of the HTML report.")
+def report(inventory: str, sites_path: str | None, assets_path: str | None, html_path: str | None,
+           foi_path: str | None, csv_path: str | None, json_path: str | None, title: str) -> None:
+    """Sites, asset register, advisories, a draft FOI answer and an HTML report from an inventory."""
+    from camscan.identify.advisories import annotate
+    from camscan.output import check_writable, write_atomic, write_outputs
+    from camscan.report import assets, foi, sites
+    from camscan.report.inventory_file import load_inventory
+
+    for out in (html_path, foi_path, csv_path, json_path):
+        if out:
+            check_writable(out)
+    inv = load_inventory(inventory)
+    site_list = sites.load_sites(sites_path) if sites_path else None
+    register = assets.load_register(assets_path) if assets_path else None
+    for d in inv.devices:  # advisories are recomputed with the current data
+        d.notes = [n for n in d.notes if "heuristic match" not in n]
+    annotate(inv.devices)
+    if site_list is not None:
+        sites.assign(inv.devices, site_list)
+    joined = assets.join(inv.devices, register) if register is not None else None
+    write_outputs(inv, csv_path, json_path)
+    if foi_path:
+        render = foi.render_markdown if foi_path.endswith(".md") else foi.render_text
+        write_atomic(foi_path, render(inv, joined, register.columns if register else None))
+    if html_path:
+        from camscan.report.html import HtmlExporter
+
+        page = HtmlExporter().render(inv, unmatched_devices=joined.unmatched_devices if joined else None,
+                                     unmatched_assets=joined.unmatched_rows if joined else None, title=title)
+        write_atomic(html_path, page)
+    from camscan.report.table import summary_lines
+
+    for line in summary_lines(inv):
+        click.echo(line)
+    flagged = sum(1 for d in inv.devices if d.advisories)
+    click.echo(f"{flagged} devices with known advisories")
+    if joined is not None:
+        click.echo(f"asset register: {joined.matched} matched, {len(joined.unmatched_devices)} devices not in the "
+                   f"register, {len(joined.unmatched_rows)} register rows not found on the network")
+
+
+@cli.command()
+@click.option("--db", metavar="FILE", help="History database (default: in your data directory).")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def history(db: str | None, as_json: bool) -> None:
+    """List the recorded scans and replays."""
+    import json as _json
+
+    from camscan.store import History, HistoryError, default_db_path
+
+    try:
+        scans = History(db or default_db_path()).scans()
+    except HistoryError as exc:
+        raise InputError(str(exc)) from None
+    if as_json:
+        click.echo(_json.dumps([{"id": s.id, "started_at": s.started_at, "kind": s.kind, "targets": s.targets,
+                                 "devices": s.device_count} for s in scans], indent=2))
+        return
+    if not scans:
+        click.echo("no scans recorded yet")
+        return
+    click.echo(f"{'id':>5}  {'when':<25}  {'kind':<7}  {'devices':>7}  targets")
+    for s in scans:
+        click.echo(f"{s.id:>5}  {s.started_at:<25}  {s.kind:<7}  {s.device_count:>7}  {', '.join(s.targets)[:60]}")
+
+
+@cli.command()
+@click.argument("old", required=False)
+@click.argument("new", required=False)
+@click.option("--db", metavar="FILE", help="History database (default: in your data directory).")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def diff(old: str | None, new: str | None, db: str | None, as_json: bool) -> None:
+    """What changed between two recorded scans (default: the previous and the latest)."""
+    from camscan.report.diff import diff as compute
+    from camscan.report.diff import render_json, render_table
+    from camscan.store import History, HistoryError, default_db_path
+
+    try:
+        store = History(db or default_db_path())
+        new_id = store.resolve(new, 0)
+        old_id = store.resolve(old, 1)
+        result = compute(store.devices(old_id), store.devices(new_id))
+    except HistoryError as exc:
+        raise InputError(str(exc)) from None
+    click.echo(render_json(result) if as_json else render_table(result), nl=False)
 
 
 def main() -> None:

@@ -22,8 +22,11 @@ class CsvExporter:
     def render(self, inventory: Inventory) -> str:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(COLUMNS)
+        extra: list[str] = []  # asset-register columns go after the contract's, in register order
+        for d in inventory.devices:
+            extra += [k for k in d.extra if k not in extra]
+        w.writerow([*COLUMNS, *(defuse(c) for c in extra)])
         for d in inventory.devices:
             r = row(d)
-            w.writerow([defuse(r[c]) for c in COLUMNS])
+            w.writerow([defuse(r[c]) for c in COLUMNS] + [defuse(d.extra.get(c, "")) for c in extra])
         return buf.getvalue()

@@ -22,6 +22,7 @@ class JsonExporter:
                 "provenance": dict(sorted(d.provenance.items())),
                 "notes": list(d.notes),
                 "mac_randomised": d.mac_randomised,
+                **({"register": dict(d.extra)} if d.extra else {}),
             })
         doc = {
             "camscan": __version__,
