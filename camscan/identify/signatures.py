@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import threading
 import tomllib
 from collections.abc import Mapping
@@ -320,8 +321,13 @@ _CACHE_LOCK = threading.Lock()
 
 
 def default_directory() -> Path:
-    """$CAMSCAN_SIGNATURES if set, else the repository's signatures/."""
-    return Path(os.environ.get(ENV_DIR) or DEFAULT_DIR)
+    """$CAMSCAN_SIGNATURES if set, else the repository's signatures/ (a source checkout or an
+    editable install), else the copy an installed camscan keeps in <prefix>/share/camscan."""
+    if os.environ.get(ENV_DIR):
+        return Path(os.environ[ENV_DIR])
+    if DEFAULT_DIR.is_dir():
+        return DEFAULT_DIR
+    return Path(sys.prefix) / "share" / "camscan" / "signatures"
 
 
 def load(directory: Path | str | None = None) -> Signatures:
@@ -329,7 +335,7 @@ def load(directory: Path | str | None = None) -> Signatures:
     else the repository's `signatures/`. Loaded once per directory (reloaded if a file changed).
     Raises SignatureError for a missing or broken file."""
     if directory is None:
-        directory = os.environ.get(ENV_DIR) or DEFAULT_DIR
+        directory = default_directory()
     path = Path(directory)
     stamps = []
     for file in FILES:
