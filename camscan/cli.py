@@ -290,13 +290,16 @@ def history(db: str | None, as_json: bool) -> None:
         click.echo(f"{s.id:>5}  {s.started_at:<25}  {s.kind:<7}  {s.device_count:>7}  {', '.join(s.targets)[:60]}")
 
 
-@cli.command()
+@cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("old", required=False)
 @click.argument("new", required=False)
 @click.option("--db", metavar="FILE", help="History database (default: in your data directory).")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def diff(old: str | None, new: str | None, db: str | None, as_json: bool) -> None:
-    """What changed between two recorded scans (default: the previous and the latest)."""
+    """What changed between two recorded scans (default: the previous and the latest).
+
+    OLD and NEW are scan ids from `camscan history`, or -1 (latest), -2 (the one before)...
+    """
     from camscan.report.diff import diff as compute
     from camscan.report.diff import render_json, render_table
     from camscan.store import History, HistoryError, default_db_path

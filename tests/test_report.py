@@ -129,3 +129,22 @@ def test_bad_inventory_json(tmp_path: Path) -> None:
     assert proc.returncode == 2 and f"{bad}:2: not valid JSON" in proc.stderr
     bad.write_text('{"something": "else"}')
     assert "not a camscan inventory" in camscan("report", str(bad)).stderr
+
+
+def test_history_and_diff_from_the_command_line(tmp_path: Path) -> None:
+    db = str(tmp_path / "h.sqlite3")
+    assert camscan("diff", "--db", db).returncode == 2  # nothing recorded yet
+    assert camscan("replay", str(PCAPS / "demo.pcap"), "-q", "--db", db).returncode == 0
+    assert camscan("replay", str(PCAPS / "hostile.pcap"), "-q", "--db", db).returncode == 0
+    hist = camscan("history", "--db", db)
+    assert hist.returncode == 0
+    lines = hist.stdout.splitlines()
+    assert "replay" in lines[1] and "hostile.pcap" in lines[1] and "demo.pcap" in lines[2], "newest first"
+    out = camscan("diff", "--db", db)
+    assert out.returncode == 0 and out.stdout.startswith("4 new, 25 gone, 0 moved, 0 re-flashed")
+    same = camscan("diff", "-2", "-2", "--db", db)
+    assert same.returncode == 0 and "0 new, 0 gone" in same.stdout
+    as_json = json.loads(camscan("diff", "1", "2", "--json", "--db", db).stdout)
+    assert as_json["summary"]["new"] == 4
+    missing = camscan("diff", "1", "9", "--db", db)
+    assert missing.returncode == 2 and "no scan 9" in missing.stderr
