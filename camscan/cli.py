@@ -71,6 +71,13 @@ def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | Non
         sys.exit(2)
 
 
+def _progress_bars(label: str, total: int):
+    """A progress bar on the terminal for one phase of a scan: (advance, finish)."""
+    bar = click.progressbar(length=max(total, 1), label=label, file=sys.stderr, width=40)
+    bar.__enter__()
+    return bar.update, lambda: bar.__exit__(None, None, None)
+
+
 def _build_inventory(evidence, targets: list[str], skipped: dict[str, int], notes: list[str]):
     from camscan.identify.fusion import fuse
     from camscan.identify.signatures import load
@@ -110,7 +117,7 @@ def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, 
     """
     from camscan.output import write_outputs
     from camscan.report.table import TableExporter
-    from camscan.scan.runner import ScanOptions, run_scan
+    from camscan.scan.runner import ScanOptions, no_progress, run_scan
     from camscan.scan.targets import parse_targets
 
     try:
@@ -129,7 +136,7 @@ def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, 
     creds = credentials.load(creds_path)
     opts = ScanOptions(ipset, interface, rate, port_list, capture_path, discovery_wait, credentials=creds or None)
     say = (lambda m: None) if quiet else (lambda m: click.echo(m, err=True))
-    result = run_scan(opts, say)
+    result = run_scan(opts, say, _progress_bars if (not quiet and sys.stderr.isatty()) else no_progress)
     inv = _build_inventory(result.evidence, list(targets), result.skipped, result.notes)
     for d in inv.devices:
         if not d.via and d.ip in result.device_notes:

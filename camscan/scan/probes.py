@@ -91,10 +91,10 @@ async def probe_hosts(hosts: list[str], ports: tuple[int, ...], scope: Scope, li
                 sink(ip, port, req, resp)
 
     tasks = [asyncio.create_task(one(ip, p)) for ip in hosts for p in ports]
-    for done, t in enumerate(asyncio.as_completed(tasks), 1):
+    for t in asyncio.as_completed(tasks):
         await t
         if progress:
-            progress(done)
+            progress(1)
     return open_ports
 
 

@@ -51,6 +51,12 @@ class ScanResult:
 
 
 Say = Callable[[str], None]
+# progress(label, total) -> (advance(n), finish()) — a bar on a terminal, nothing otherwise
+Progress = Callable[[str, int], tuple[Callable[[int], None], Callable[[], None]]]
+
+
+def no_progress(_label: str, _total: int) -> tuple[Callable[[int], None], Callable[[], None]]:
+    return (lambda _n: None), (lambda: None)
 
 
 def can_capture() -> bool:
@@ -67,7 +73,7 @@ def _raise_fd_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
 
 
-def run_scan(opts: ScanOptions, say: Say) -> ScanResult:
+def run_scan(opts: ScanOptions, say: Say, progress: Progress = no_progress) -> ScanResult:
     """Run every phase; return the evidence the inventory is built from."""
     _raise_fd_limit()
     scope = Scope(opts.targets)
@@ -118,8 +124,10 @@ def run_scan(opts: ScanOptions, say: Say) -> ScanResult:
                                             limiter, on_udp, opts.discovery_wait, errors.append))
         if capture is not None and iface is not None and onlink:
             say(f"ARP sweep of {onlink.size} on-link addresses on {iface.name} ...")
+            advance, finish = progress("ARP sweep ", onlink.size)
             arp_found = await asyncio.to_thread(arpsweep.sweep, iface, [str(ip) for ip in onlink], scope, limiter,
-                                                capture.arp_replies)
+                                                capture.arp_replies, progress=advance)
+            finish()
             phases["arp"] = time.monotonic() - t0
             say(f"  {len(arp_found)} hosts answered ARP ({phases['arp']:.2f} s)")
         await disc
@@ -140,10 +148,13 @@ def run_scan(opts: ScanOptions, say: Say) -> ScanResult:
         near = sorted((h for h in hosts if h in onlink), key=lambda h: netaddr.IPAddress(h))
         far = sorted((h for h in hosts if h not in onlink), key=lambda h: netaddr.IPAddress(h))
         # on the link a reply takes well under a millisecond: half a second is generous
+        advance, finish = progress("TCP probes", (len(near) + len(far)) * len(opts.ports))
         for found in await asyncio.gather(
-                probe_hosts(near, opts.ports, scope, limiter, on_exchange, min(opts.connect_timeout, 0.5)),
-                probe_hosts(far, opts.ports, scope, limiter, on_exchange, opts.connect_timeout)):
+                probe_hosts(near, opts.ports, scope, limiter, on_exchange, min(opts.connect_timeout, 0.5),
+                            progress=advance),
+                probe_hosts(far, opts.ports, scope, limiter, on_exchange, opts.connect_timeout, progress=advance)):
             open_ports.update(found)
+        finish()
         await fetch_descriptions(ssdp_locations, scope, limiter, on_exchange, errors.append)
         phases["tcp"] = time.monotonic() - t1
         if opts.credentials:
