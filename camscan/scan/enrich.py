@@ -172,6 +172,10 @@ async def _onvif(s: _Session, out: Outcome) -> bool:
     if m:
         await s.request("POST", m.group(1).decode(errors="replace"), signed("GetNodes"), auth=False,
                         content_type=soap)
+    m = re.search(rb"<[\w:]*Media>\s*<[\w:]*XAddr>\s*https?://[^/<]+(/[^<\s]*)", caps.content)
+    if m:  # how many video sources: a multi-sensor camera, or a recorder's channels
+        await s.request("POST", m.group(1).decode(errors="replace"), signed("GetVideoSources"), auth=False,
+                        content_type=soap)
     return True
 
 
