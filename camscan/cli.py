@@ -265,8 +265,6 @@ def report(inventory: str, sites_path: str | None, assets_path: str | None, html
 
     for line in summary_lines(inv):
         click.echo(line)
-    flagged = sum(1 for d in inv.devices if d.advisories)
-    click.echo(f"{flagged} devices with known advisories")
     if joined is not None:
         click.echo(f"asset register: {joined.matched} matched, {len(joined.unmatched_devices)} devices not in the "
                    f"register, {len(joined.unmatched_rows)} register rows not found on the network")
