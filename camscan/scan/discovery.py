@@ -56,6 +56,7 @@ async def discover(local_ip: str | None, off_link: list[str], scope: Scope, limi
     WS-Discovery, each off-link target; collect replies for `wait` seconds."""
     loop = asyncio.get_running_loop()
     transports = []
+    sends: list[tuple[asyncio.DatagramTransport, Callable[[], bytes], tuple[str, int]]] = []
     try:
         if local_ip:
             for name, group, port, build, bind_port in PROBES:
@@ -68,10 +69,7 @@ async def discover(local_ip: str | None, off_link: list[str], scope: Scope, limi
                 tr, _ = await loop.create_datagram_endpoint(lambda lp=local_port: _Receiver(sink, lp), sock=s)
                 transports.append(tr)
                 scope.check(group)
-                for _ in range(2):  # once more shortly after: UDP on a busy link gets lost
-                    await limiter.wait_async()
-                    tr.sendto(build(), (group, port))
-                    await asyncio.sleep(0.05)
+                sends.append((tr, build, (group, port)))
         if off_link:
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             s.bind(("0.0.0.0", 0))
@@ -79,12 +77,16 @@ async def discover(local_ip: str | None, off_link: list[str], scope: Scope, limi
             local_port = s.getsockname()[1]
             tr, _ = await loop.create_datagram_endpoint(lambda: _Receiver(sink, local_port), sock=s)
             transports.append(tr)
-            probe = wsdiscovery.build_probe()
             for ip in off_link:
                 scope.check(ip)
+                sends.append((tr, wsdiscovery.build_probe, (ip, 3702)))
+        # every probe twice, the second half-way through the listening time: UDP on a busy link
+        # (an ARP sweep runs at the same time) gets lost, and devices answer late
+        for _ in range(2):
+            for tr, build, addr in sends:
                 await limiter.wait_async()
-                tr.sendto(probe, (ip, 3702))
-        await asyncio.sleep(wait)
+                tr.sendto(build(), addr)
+            await asyncio.sleep(wait / 2)
     finally:
         for tr in transports:
             tr.close()
