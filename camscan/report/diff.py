@@ -35,6 +35,7 @@ from functools import lru_cache
 from typing import Any
 
 from camscan.model import Device
+from camscan.report.jsonfile import device_dict
 
 # where a device is; a change here is a move
 LOCATION_FIELDS = ("ip", "via", "channel")
@@ -284,19 +285,6 @@ def render_table(d: DiffResult) -> str:
             lines.append(f"{title} ({len(rows)}):")
             lines.extend(rows)
     return "\n".join(lines) + "\n"
-
-
-def device_dict(d: Device) -> dict[str, Any]:
-    """A device with the JSON export's per-device fields, in its order."""
-    return {
-        "ip": d.ip, "mac": d.mac, "manufacturer": d.manufacturer, "brand": d.brand,
-        "device_type": d.device_type, "form": d.form, "model": d.model, "firmware": d.firmware,
-        "serial": d.serial, "name": d.name, "via": d.via, "channel": d.channel, "site": d.site,
-        "advisories": list(d.advisories), "evidence": list(d.evidence), "confidence": d.confidence,
-        "provenance": dict(sorted(d.provenance.items())),
-        "notes": list(d.notes),
-        "mac_randomised": d.mac_randomised,
-    }
 
 
 def _change_dict(c: Change) -> dict[str, Any]:
