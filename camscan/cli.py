@@ -32,14 +32,15 @@ def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | Non
            no_history: bool) -> None:
     """Build the inventory from pcap/pcapng captures (the same parsers a live scan uses)."""
     from camscan.collect import Collector
-    from camscan.identify.fusion import fuse
     from camscan.identify.signatures import load
-    from camscan.model import Inventory
-    from camscan.output import write_outputs
+    from camscan.output import check_writable, write_outputs
     from camscan.replay import PcapError, replay_file
     from camscan.report.table import TableExporter
 
-    sigs = load()
+    for out in (csv_path, json_path):
+        if out:
+            check_writable(out)
+    load()  # a broken signature file is reported before any capture is read
     collector = Collector()
     problems: list[str] = []
     read_any = False
@@ -56,10 +57,8 @@ def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | Non
         for p in problems:
             click.echo(f"camscan: error: {p}", err=True)
         sys.exit(2)
-    inv = Inventory(devices=fuse(collector.evidence, sigs), targets=list(captures),
-                    scanned_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                    skipped=dict(collector.counters.counts))
-    inv.notes.extend(f"error: {p}" for p in problems)
+    inv = _build_inventory(collector.evidence, list(captures), dict(collector.counters.counts),
+                           [f"error: {p}" for p in problems])
     write_outputs(inv, csv_path, json_path)
     if not no_history:
         _record(inv, "replay", db)

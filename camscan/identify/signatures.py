@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from camscan.errors import CamscanError
 from camscan.model import DEVICE_TYPES, FORMS
 
 MAX_INPUT = 4096
@@ -82,7 +83,7 @@ class Match:
     oem_own_oui: bool = False
 
 
-class SignatureError(Exception):
+class SignatureError(CamscanError):
     """A signature file is wrong. The message names the file, the entry and the fault."""
 
 

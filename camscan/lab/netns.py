@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from camscan.errors import CamscanError
+
 PREFIX = "cslab-"
 SWITCH = f"{PREFIX}sw"
 SCANNER = f"{PREFIX}scan"
@@ -37,7 +39,7 @@ ROUTER_FAR_IP = "198.18.4.1"
 STATE_DIR = Path(os.environ.get("CAMSCAN_LAB_STATE", "/run/camscan-lab"))
 
 
-class LabError(Exception):
+class LabError(CamscanError):
     """A lab operation failed; the message names the command and what it printed."""
 
 

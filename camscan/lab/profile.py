@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from camscan.errors import CamscanError
 from camscan.model import DEVICE_TYPES, FORMS
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
@@ -94,7 +95,7 @@ _EXPECT_CHANNEL = {"via": str, "channel": int, "ip": str, "manufacturer": str, "
                    "confidence": str}
 
 
-class ProfileError(ValueError):
+class ProfileError(CamscanError, ValueError):
     """A profile file that is missing a key, has a wrong type or an impossible value."""
 
 
