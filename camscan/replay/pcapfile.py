@@ -19,8 +19,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-# Ports whose TCP streams carry what the HTTP/RTSP/ONVIF/ISAPI/CGI parsers read.
-TCP_PORTS = (80, 81, 82, 88, 554, 2020, 5000, 7001, 8080, 8081, 8088, 8554, 8899, 10080)
+# Ports whose TCP streams carry what the HTTP/RTSP/ONVIF/ISAPI/CGI parsers read (49152/49153/2869:
+# where many devices serve their UPnP description).
+TCP_PORTS = (80, 81, 82, 88, 554, 2020, 2869, 5000, 7001, 8080, 8081, 8088, 8554, 8899, 10080, 49152, 49153)
 # UDP discovery protocols: SADP, WS-Discovery, SSDP, DHIP, mDNS.
 UDP_PORTS = (37020, 3702, 1900, 37810, 5353)
 
