@@ -140,8 +140,8 @@ def run_scan(opts: ScanOptions, say: Say, progress: Progress = no_progress) -> S
         else:
             hosts = {str(ip) for ip in opts.targets if iface is None or str(ip) != iface.ip}
         hosts = {h for h in hosts if scope.allows(h)}
-        for e in list(live.evidence):
-            if e.source == "ssdp" and e.note.startswith("http"):
+        for e in list(live.evidence):  # descriptions of responders inside the targets only
+            if e.source == "ssdp" and e.note.startswith("http") and scope.allows(e.ip):
                 ssdp_locations.add(e.note.split()[0])
         t1 = time.monotonic()
         say(f"TCP probes of {len(hosts)} hosts on ports {','.join(map(str, opts.ports))} ...")
