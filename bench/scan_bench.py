@@ -31,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import netaddr  # noqa: E402
+
 from camscan.lab import control, netns  # noqa: E402
 from camscan.lab.profile import load_profiles  # noqa: E402
 from camscan.lab.scale import load_clones  # noqa: E402
@@ -98,6 +100,8 @@ def nmap_identified(xml_path: Path, expected: dict[str, tuple[str, str]]) -> int
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--hosts", type=int, default=980, help="plain and cloned hosts added to the named devices")
+    ap.add_argument("--range", dest="target", default=RANGE,
+                    help=f"what every tool scans (default {RANGE}; the named devices alone: 198.18.0.0/24)")
     ap.add_argument("--skip-nmap-sv", action="store_true", help="skip the (slow) nmap -sV comparison")
     ap.add_argument("--nmap-timeout", type=float, default=900, help="seconds to let nmap -sV run (default 900)")
     args = ap.parse_args()
@@ -105,11 +109,15 @@ def main() -> int:
         if not shutil.which(tool):
             print(f"{tool} is missing: run ./scripts/setup arp-scan nmap as root first")
             return 1
+    global RANGE
+    RANGE = args.target
     control.up(args.hosts, say=lambda m: print(m))
     try:
         state = netns.LabState.load()
-        live = {h["ip"] for h in state.hosts if h["subnet"] == "lan"} | set(state.scale_ips) | {netns.ROUTER_LAN_IP}
-        expected = expected_makers()
+        scope = netaddr.IPSet([RANGE])
+        live = {ip for ip in {h["ip"] for h in state.hosts if h["subnet"] == "lan"} | set(state.scale_ips)
+                | {netns.ROUTER_LAN_IP} if ip in scope}
+        expected = {ip: v for ip, v in expected_makers().items() if ip in scope}
         print(f"lab: {len(live)} live addresses on {RANGE}, {len(expected)} of them cameras/recorders/intercoms")
         work = Path(tempfile.mkdtemp(prefix="camscan-bench-"))
 
