@@ -44,7 +44,7 @@ def make_inventory(n: int, seed: int, flash: float = 0.0) -> dict:
                         "firmware": fw, "serial": f"{model}{i:09d}" if model else "", "name": f"cam {i}",
                         "via": "", "channel": None, "site": "", "advisories": [], "evidence": ["arp", "sadp"],
                         "confidence": "high" if m else "", "provenance": {}, "notes": [], "mac_randomised": False})
-    return {"camscan": "bench", "scanned_at": "2026-11-23T00:00:00+00:00", "targets": ["10.0.0.0/8"],
+    return {"camscan": "bench", "scanned_at": "2026-11-23T00:00:00+00:00", "targets": ["198.18.0.0/15"],
             "devices": devices}
 
 

@@ -102,7 +102,7 @@ def test_foi_counts_match_the_inventory(inventory: Path, tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize(("name", "content", "flag", "message"), [
-    ("sites.toml", "[[site]]\nname = 'X'\nnetworks = ['10.0.0.300/24']\n", "--sites", "sites.toml: [[site]] 'X'"),
+    ("sites.toml", "[[site]]\nname = 'X'\nnetworks = ['198.18.0.300/24']\n", "--sites", "sites.toml: [[site]] 'X'"),
     ("sites.toml", "[[site]\nname=", "--sites", "sites.toml: "),
     ("register.csv", "Asset,Cost\nA,1\n", "--assets", "register.csv:1: no MAC or serial column"),
     ("register.csv", "MAC,Cost\naa:bb:cc:dd:ee:ff,1\nbb:cc,2,3\n", "--assets", "register.csv:3: 3 fields"),

@@ -91,7 +91,7 @@ def _inventory() -> Inventory:
     ]
     # not in contract order, so that sorting by ip has something to do
     devices = devices[::-1]
-    return Inventory(devices=devices, targets=["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"],
+    return Inventory(devices=devices, targets=["198.19.0.0/24", "198.19.1.0/24", "198.19.2.0/24", "198.19.3.0/24"],
                      scanned_at="2025-03-04T10:15:00+00:00", skipped={"out of scope": 2},
                      notes=["2 hosts did not answer ONVIF"])
 
@@ -155,7 +155,7 @@ def test_headline_figures(page):
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", hik)
     assert cells[:4] == ["13", "1", "1", "15"]  # cameras, recorders, other, total
     assert "HiLook 1" in cells[4] and "EZVIZ 1" in cells[4] and "HiWatch 1" in cells[4]
-    assert "2025-03-04T10:15:00+00:00" in page and "10.0.1.0/24" in page
+    assert "2025-03-04T10:15:00+00:00" in page and "198.19.1.0/24" in page
 
 
 def test_no_external_references(page):

@@ -16,7 +16,7 @@ from camscan.report.diff import diff, render_json, render_table
 from camscan.store import MIGRATIONS, History, HistoryError, default_db_path
 
 
-def inv(*devices: Device, when: str = "2025-01-01T10:00:00+00:00", targets: tuple[str, ...] = ("10.1.1.0/24",),
+def inv(*devices: Device, when: str = "2025-01-01T10:00:00+00:00", targets: tuple[str, ...] = ("198.19.1.0/24",),
         ) -> Inventory:
     return Inventory(devices=list(devices), targets=list(targets), scanned_at=when)
 
@@ -83,13 +83,13 @@ def test_every_field_round_trips(hist: History) -> None:
 
 
 def test_recorded_inventory_comes_back_whole(hist: History) -> None:
-    i = inv(FULL, targets=("10.1.1.0/24", "demo.pcap"))
+    i = inv(FULL, targets=("198.19.1.0/24", "demo.pcap"))
     i.skipped = {"malformed": 2, "out of scope": 5}
     i.notes = ["error: demo.pcap truncated"]
     scan_id = hist.record(i, "replay")
     back = hist.inventory(scan_id)
     assert back.devices == [FULL]
-    assert back.targets == ["10.1.1.0/24", "demo.pcap"]
+    assert back.targets == ["198.19.1.0/24", "demo.pcap"]
     assert back.scanned_at == "2025-01-01T10:00:00+00:00"
     assert back.skipped == {"malformed": 2, "out of scope": 5}
     assert back.notes == ["error: demo.pcap truncated"]
@@ -169,7 +169,7 @@ def test_a_version_1_database_is_migrated_and_keeps_its_scans(tmp_path: Path) ->
     conn.executescript(MIGRATIONS[0])  # what camscan wrote before migration 2 existed
     conn.execute("PRAGMA user_version = 1")
     conn.execute("INSERT INTO scans (started_at, kind, targets, device_count, camscan_version) "
-                 "VALUES ('2024-06-01T08:00:00+00:00', 'scan', '[\"10.0.0.0/24\"]', 1, '0.0.9')")
+                 "VALUES ('2024-06-01T08:00:00+00:00', 'scan', '[\"198.19.0.0/24\"]', 1, '0.0.9')")
     conn.execute("INSERT INTO devices (scan_id, ip, serial, channel, evidence) VALUES (1, '10.0.0.7', 'S7', NULL, "
                  "'[\"sadp\"]')")
     conn.commit()
@@ -177,7 +177,7 @@ def test_a_version_1_database_is_migrated_and_keeps_its_scans(tmp_path: Path) ->
     with History(path) as h:
         assert h.schema_version == 2
         [old] = h.scans()
-        assert (old.id, old.kind, old.targets, old.camscan_version) == (1, "scan", ["10.0.0.0/24"], "0.0.9")
+        assert (old.id, old.kind, old.targets, old.camscan_version) == (1, "scan", ["198.19.0.0/24"], "0.0.9")
         assert h.devices(1) == [Device(ip="10.0.0.7", serial="S7", evidence=["sadp"])]
         back = h.inventory(1)
         assert back.skipped == {} and back.notes == []  # the columns migration 2 added
