@@ -109,21 +109,20 @@ def main() -> int:
         if not shutil.which(tool):
             print(f"{tool} is missing: run ./scripts/setup arp-scan nmap as root first")
             return 1
-    global RANGE
-    RANGE = args.target
+    target = args.target
     control.up(args.hosts, say=lambda m: print(m))
     try:
         state = netns.LabState.load()
-        scope = netaddr.IPSet([RANGE])
+        scope = netaddr.IPSet([target])
         live = {ip for ip in {h["ip"] for h in state.hosts if h["subnet"] == "lan"} | set(state.scale_ips)
                 | {netns.ROUTER_LAN_IP} if ip in scope}
         expected = {ip: v for ip, v in expected_makers().items() if ip in scope}
-        print(f"lab: {len(live)} live addresses on {RANGE}, {len(expected)} of them cameras/recorders/intercoms")
+        print(f"lab: {len(live)} live addresses on {target}, {len(expected)} of them cameras/recorders/intercoms")
         work = Path(tempfile.mkdtemp(prefix="camscan-bench-"))
 
         # --- whole camscan inventory (also gives the ARP phase, from its capture) ---
         cap, inv = work / "scan.pcap", work / "inv.csv"
-        t_cs, proc = in_lab(sys.executable, "-m", "camscan", "scan", RANGE, "--capture", str(cap), "--csv", str(inv),
+        t_cs, proc = in_lab(sys.executable, "-m", "camscan", "scan", target, "--capture", str(cap), "--csv", str(inv),
                             "-q")
         if proc.returncode != 0:
             print("camscan scan failed:", proc.stderr.strip())
@@ -143,7 +142,7 @@ def main() -> int:
         creds.write_text("".join(f'[[host]]\nip = "{ip}"\nusername = "{p.username}"\npassword = "{p.password}"\n'
                                  for ip, p in accounts.items()))
         creds.chmod(0o600)
-        t_cred, proc = in_lab(sys.executable, "-m", "camscan", "scan", RANGE, "--credentials", str(creds),
+        t_cred, proc = in_lab(sys.executable, "-m", "camscan", "scan", target, "--credentials", str(creds),
                               "--csv", str(work / "cred.csv"))
         m = re.search(r"enrich ([\d.]+) s", proc.stderr)
         t_enrich = float(m.group(1)) if m else float("nan")
@@ -155,9 +154,9 @@ def main() -> int:
         behind = sum(1 for r in cred_rows if r["via"])
 
         # --- ARP phase of the reference tools ---
-        t_as, proc = in_lab("arp-scan", "-I", "eth0", "-q", "-x", RANGE)
+        t_as, proc = in_lab("arp-scan", "-I", "eth0", "-q", "-x", target)
         as_found = len({line.split()[0] for line in proc.stdout.splitlines() if line.strip()})
-        t_sn, proc = in_lab("nmap", "-n", "-sn", RANGE, "-oG", "-")
+        t_sn, proc = in_lab("nmap", "-n", "-sn", target, "-oG", "-")
         up = [line.split()[1] for line in proc.stdout.splitlines() if "Status: Up" in line]
 
         print()
