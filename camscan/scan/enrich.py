@@ -1,10 +1,10 @@
 """Credentialed identification: the devices' own APIs, read-only, one account per device.
 
 Hikvision ISAPI (System/deviceInfo; on recorders ContentMgmt/InputProxy/channels; PTZCtrl
-channels), Dahua CGI (magicBox getSystemInfo/getSoftwareVersion/getVendor/getMachineName; on
-recorders the RemoteDevice list) with HTTP digest auth, and ONVIF (GetSystemDateAndTime first,
-unauthenticated, so the WS-Security timestamp is in the device's own clock; then
-GetDeviceInformation, GetCapabilities, PTZ GetNodes) with a UsernameToken digest.
+channels) and Dahua CGI (magicBox getSystemInfo/getSoftwareVersion/getVendor/getMachineName; on
+recorders the RemoteDevice list) with HTTP digest auth (httpx); ONVIF with onvif-zeep-async
+(GetSystemDateAndTime first, unauthenticated, so the WS-Security timestamp is in the device's
+own clock; then GetDeviceInformation, GetCapabilities, PTZ GetNodes, GetVideoSources).
 
 Every request is a GET or a read-only SOAP query from the fixed lists in the protocol modules;
 nothing here can change a device. A device that refuses the account is left alone after that
@@ -17,17 +17,18 @@ answer within 8 s").
 from __future__ import annotations
 
 import asyncio
-import os
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 
 from camscan import __version__
-from camscan.protocols import dahua_cgi, isapi, onvif
-from camscan.safexml import parse_xml, text
+from camscan.firmware import normalise_firmware
+from camscan.model import Evidence
+from camscan.protocols import dahua_cgi, isapi
 from camscan.scan.credentials import Account, Credentials
 from camscan.scan.pacing import RateLimiter
 from camscan.scan.targets import Scope
@@ -54,6 +55,8 @@ class Outcome:
     account: str = ""
     notes: list[str] = field(default_factory=list)
     read: bool = False
+    # ONVIF answers as Evidence, for scans without a capture (zeep's exchanges bypass `sink`)
+    evidence: list[Evidence] = field(default_factory=list)
 
 
 def _raw_request(req: httpx.Request) -> bytes:
@@ -135,48 +138,68 @@ async def _cgi(s: _Session, out: Outcome) -> bool:
     return accepted
 
 
-def _device_clock(body: bytes) -> datetime | None:
-    try:
-        root = parse_xml(body, "ONVIF GetSystemDateAndTime")
-        y, mo, d = (int(text(root, "UTCDateTime", "Date", k) or 0) for k in ("Year", "Month", "Day"))
-        h, mi, sec = (int(text(root, "UTCDateTime", "Time", k) or 0) for k in ("Hour", "Minute", "Second"))
-        return datetime(y, mo, d, h, mi, sec, tzinfo=UTC)
-    except Exception:  # a clock we cannot read: sign with our own
-        return None
+PTZ_NS = "http://www.onvif.org/ver20/ptz/wsdl"
+
+
+def _quiet_libraries() -> None:
+    """onvif-zeep-async calls logging.basicConfig(level=INFO) when imported, which would print
+    every HTTP request of the scan; camscan reports what happened itself."""
+    root = logging.getLogger()
+    root.setLevel(logging.WARNING)
+    for name in ("httpx", "httpcore", "zeep", "onvif", "aiohttp"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _onvif_evidence(ip: str, info: object, ptz: bool | None) -> Evidence:
+    """What ONVIF said, for a scan without a capture (no root): the same fields the SOAP parser
+    reads from the captured answers when there is one."""
+    return Evidence(source="onvif", ip=ip, authenticated=True, vendor=str(getattr(info, "Manufacturer", "") or ""),
+                    model=str(getattr(info, "Model", "") or ""),
+                    firmware=normalise_firmware(str(getattr(info, "FirmwareVersion", "") or "")),
+                    serial=str(getattr(info, "SerialNumber", "") or ""),
+                    form="" if ptz is None else ("ptz" if ptz else "static"))
 
 
 async def _onvif(s: _Session, out: Outcome) -> bool:
-    path = s.t.onvif_path or "/onvif/device_service"
-    soap = "application/soap+xml; charset=utf-8"
-    resp = await s.request("POST", path, onvif.build_request("GetSystemDateAndTime"), auth=False, content_type=soap)
-    clock = _device_clock(resp.content) if resp.status_code == 200 else None
-    offset = (clock - datetime.now(UTC)) if clock else timedelta(0)
-    if clock and abs(offset) > timedelta(minutes=5):
-        out.notes.append(f"clock is {'ahead' if offset > timedelta(0) else 'behind'} by "
-                         f"{abs(offset).total_seconds() / 3600:.1f} h (WS-Security used the device's time)")
+    """ONVIF through onvif-zeep-async: its update_xaddrs() asks GetSystemDateAndTime without
+    credentials and signs every later request in the device's clock (adjust_time); nat_override
+    keeps every request on the address we were given, whatever service URLs the device
+    advertises (scope). Then GetDeviceInformation, GetCapabilities, PTZ GetNodes when there is a
+    PTZ service, and the media service's video sources."""
+    from onvif import ONVIFCamera
+    from onvif.exceptions import ONVIFError
+    from zeep.exceptions import Fault, TransportError
 
-    def signed(op: str) -> bytes:
-        created = (datetime.now(UTC) + offset).strftime("%Y-%m-%dT%H:%M:%SZ")
-        digest = onvif.make_password_digest(s.acct.password, os.urandom(16), created)
-        return onvif.build_request(op, username=s.acct.username, password_digest=digest)
+    _quiet_libraries()
 
-    resp = await s.request("POST", path, signed("GetDeviceInformation"), auth=False, content_type=soap)
-    if (resp.status_code in (400, 401, 500) and b"NotAuthorized" in resp.content) or resp.status_code == 401:
-        out.notes.append("ONVIF refused the account (NotAuthorized: wrong credentials, or the clock is far off)")
-        return False
-    if resp.status_code != 200:
+    s.scope.check(s.t.ip)
+    await s.limiter.wait_async()
+    cam = ONVIFCamera(s.t.ip, s.t.port, s.acct.username, s.acct.password, adjust_time=True, nat_override=True)
+    try:
+        await cam.update_xaddrs()
+        offset = cam.dt_diff
+        if offset is not None and abs(offset) > timedelta(minutes=5):
+            out.notes.append(f"clock is {'ahead' if offset > timedelta(0) else 'behind'} by "
+                             f"{abs(offset).total_seconds() / 3600:.1f} h (WS-Security used the device's time)")
+        dev = await cam.create_devicemgmt_service()
+        info = await dev.GetDeviceInformation()
+        out.read = True
+        caps = await cam.get_capabilities()
+        ptz = bool(caps and caps.get("PTZ")) or PTZ_NS in cam.xaddrs
+        if ptz:
+            await (await cam.create_ptz_service()).GetNodes()
+        await (await cam.create_media_service()).GetVideoSources()
+        out.evidence.append(_onvif_evidence(s.t.ip, info, ptz if caps is not None else None))
         return True
-    out.read = True
-    caps = await s.request("POST", path, signed("GetCapabilities"), auth=False, content_type=soap)
-    m = re.search(rb"<[\w:]*PTZ>\s*<[\w:]*XAddr>\s*https?://[^/<]+(/[^<\s]*)", caps.content)
-    if m:
-        await s.request("POST", m.group(1).decode(errors="replace"), signed("GetNodes"), auth=False,
-                        content_type=soap)
-    m = re.search(rb"<[\w:]*Media>\s*<[\w:]*XAddr>\s*https?://[^/<]+(/[^<\s]*)", caps.content)
-    if m:  # how many video sources: a multi-sensor camera, or a recorder's channels
-        await s.request("POST", m.group(1).decode(errors="replace"), signed("GetVideoSources"), auth=False,
-                        content_type=soap)
-    return True
+    except (Fault, ONVIFError, TransportError) as exc:
+        text = str(getattr(exc, "reason", "") or exc)
+        if re.search(r"NotAuthori[sz]ed|Unauthori[sz]ed|401|not authori|Sender not", text, re.I):
+            out.notes.append("ONVIF refused the account (NotAuthorized: wrong credentials, or the clock is far off)")
+            return False
+        out.notes.append(f"ONVIF: {text[:120]}")
+        return True
+    finally:
+        await cam.close()
 
 
 async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limiter: RateLimiter,
@@ -199,11 +222,14 @@ async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limite
                 except (TimeoutError, httpx.TimeoutException):
                     out.notes.append(f"no complete answer within {REQUEST_TIMEOUT:.0f} s per request "
                                      f"({DEVICE_TIMEOUT:.0f} s in all): slow or busy device")
-                except httpx.HTTPError as exc:
+                except (httpx.HTTPError, OSError) as exc:
                     out.notes.append(f"API request failed ({type(exc).__name__})")
             return out
 
-        results = await asyncio.gather(*(one(t) for t in targets))
+        # the first device alone: onvif-zeep-async parses its WSDLs once and caches them, so the
+        # fan-out that follows does not parse them once per device
+        first = [await one(targets[0])] if targets else []
+        results = first + list(await asyncio.gather(*(one(t) for t in targets[1:])))
     return [r for r in results if r is not None]
 
 

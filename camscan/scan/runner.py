@@ -162,6 +162,9 @@ def run_scan(opts: ScanOptions, say: Say, progress: Progress = no_progress) -> S
             targets = api_targets(live.evidence, open_ports, scope)
             say(f"credentialed identification of {len(targets)} devices ...")
             outcomes.extend(await enrich(targets, opts.credentials, scope, limiter, on_exchange))
+            if capture is None:  # no capture to replay: ONVIF's answers come as evidence directly
+                for o in outcomes:
+                    live.evidence.extend(o.evidence)
             phases["enrich"] = time.monotonic() - t2
 
     try:
