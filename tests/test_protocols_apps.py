@@ -928,3 +928,18 @@ def test_pathological_inputs_stay_linear(case: str) -> None:
 
 def test_httpmsg_module_guards_are_the_documented_values() -> None:
     assert (httpmsg.MAX_BODY, httpmsg.MAX_HEADER_BYTES, httpmsg.MAX_HEADERS) == (2 * 1024 * 1024, 65536, 100)
+
+
+def test_older_isapi_schema_version_is_recognised_without_the_request() -> None:
+    """Older recorders answer in the ver10 schema; a capture holding only the response is enough."""
+    body = (b'<?xml version="1.0" encoding="UTF-8"?><DeviceInfo version="1.0" '
+            b'xmlns="http://www.hikvision.com/ver10/XMLSchema"><model>DS-7608NI-E2</model>'
+            b"<serialNumber>DS-7608NI-E20120170101CCRR</serialNumber><firmwareVersion>V3.4.92</firmwareVersion>"
+            b"<firmwareReleasedDate>build 170518</firmwareReleasedDate><deviceType>NVR</deviceType></DeviceInfo>")
+    resp = b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    [(req, msg)] = httpmsg.pair(b"", resp)
+    assert req is None
+    evs = http.parse_exchange(None, msg, Endpoint("198.18.0.9"))
+    api = [e for e in evs if e.source == "isapi"]
+    assert [(e.model, e.firmware, e.device_type, e.platform) for e in api] == [
+        ("DS-7608NI-E2", "V3.4.92 build 170518", "nvr", "Hikvision")]

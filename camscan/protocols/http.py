@@ -43,6 +43,8 @@ ISAPI_NAMESPACES = (
     "http://www.isapi.org/ver20/XMLSchema",
     "http://www.std-cgi.com/ver20/XMLSchema",  # Hikvision OEM firmware
 )
+# any schema version of the same publishers (older firmware answers in ver10)
+_ISAPI_NS = re.compile(r"^https?://www\.(hikvision\.com|isapi\.org|std-cgi\.com)/ver\d+/XMLSchema/?$", re.I)
 SOAP_NAMESPACES = ("http://www.w3.org/2003/05/soap-envelope", "http://schemas.xmlsoap.org/soap/envelope/")
 UPNP_DEVICE_NS = "urn:schemas-upnp-org:device-1-0"
 TITLE_MAX = 200
@@ -170,7 +172,7 @@ def route(request: HttpMessage | None, response: HttpMessage) -> tuple[str, Hand
         if path.startswith("/onvif/"):
             return _ONVIF, onvif.parse_response
     name, namespace = sniff_root(response.body)
-    if name in _BY_ROOT and namespace in ISAPI_NAMESPACES:
+    if name in _BY_ROOT and (namespace in ISAPI_NAMESPACES or _ISAPI_NS.search(namespace)):
         return _BY_ROOT[name]
     if name == "Envelope" and namespace in SOAP_NAMESPACES:
         return _ONVIF, onvif.parse_response
