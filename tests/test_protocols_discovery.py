@@ -433,7 +433,8 @@ class TestSsdp:
         ev = one(ssdp.parse(payload, SRC))
         assert ev.source == "ssdp"
         assert (ev.ip, ev.mac) == ("192.0.2.200", "aa:bb:cc:00:11:22")
-        assert ev.banners == {"ssdp_server": "Linux/3.0.8, UPnP/1.0, Portable SDK for UPnP devices/1.6.18"}
+        assert ev.banners == {"ssdp_server": "Linux/3.0.8, UPnP/1.0, Portable SDK for UPnP devices/1.6.18",
+                              "ssdp_location": "/upnpdevicedesc.xml"}
         assert ev.note == "http://192.0.2.64:49152/upnpdevicedesc.xml"
         assert ssdp.location(payload) == "http://192.0.2.64:49152/upnpdevicedesc.xml"
         assert one(ssdp.parse(payload, NO_SRC)).ip == "192.0.2.64"
@@ -449,7 +450,8 @@ class TestSsdp:
         assert (ev.ip, ev.note) == ("10.10.10.37", "http://10.10.10.37:50510/")
         generic = real("universalscanner-generic-ssdp-notify-anonymized.txt")
         assert ssdp.location(generic) == "http://240.0.1.0/rootDesc.xml"
-        assert one(ssdp.parse(generic, NO_SRC)).banners == {"ssdp_server": "Universal Scanner/0.0, Virtual/1.0"}
+        assert one(ssdp.parse(generic, NO_SRC)).banners == {"ssdp_server": "Universal Scanner/0.0, Virtual/1.0",
+                                                            "ssdp_location": "/rootDesc.xml"}
 
     def test_every_real_sample_parses(self) -> None:
         for path in real_files("*ssdp*.txt"):

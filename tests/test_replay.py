@@ -180,3 +180,22 @@ def test_formula_cells_are_written_as_text(tmp_path: Path) -> None:
     assert row["name"].startswith("'=HYPERLINK")
     assert row["model"] == "'+cmd|calc"
     assert "\n=" not in text and ",=" not in text and ",+" not in text
+
+
+REAL = ROOT.parent / "shared" / "realworld"
+
+
+@pytest.mark.parametrize(("capture", "ip", "maker", "model"), [
+    ("iotsentinel-dlink-DCS-935L-setup-ssdp-hnap.pcap", "192.168.0.20", "D-Link", "DCS-935L"),
+    ("iotsentinel-dlink-daycam-setup-ssdp.pcap", "10.10.10.58", "Cellvision", ""),
+    ("iotsentinel-edimax-cam1-setup-ssdp.pcap", "10.10.10.51", "", ""),
+])
+def test_real_setup_captures_show_their_camera(tmp_path: Path, capture: str, ip: str, maker: str, model: str) -> None:
+    """Real captures of cameras being set up (IoT Sentinel): each camera is a camera row."""
+    path = REAL / capture
+    if not path.exists():
+        pytest.skip("shared/realworld is not beside this checkout")
+    out = tmp_path / "inv.csv"
+    assert camscan("replay", str(path), "--csv", str(out), "-q", "--no-history").returncode == 0
+    row = next(r for r in rows(out) if r["ip"] == ip)
+    assert (row["device_type"], row["manufacturer"], row["model"]) == ("camera", maker, model)

@@ -180,10 +180,14 @@ def _resolve(items: list[Evidence], sigs: Signatures) -> Device:
     if d.firmware:
         m = sigs.firmware(d.firmware)
         claim(2, m, f"{d.provenance['firmware']}:firmware")
+    banner_hints: list[tuple[Match, str]] = []
     for e in items:
         for kind, text in e.banners.items():
             if text:
-                claim(2, sigs.banner(kind, clean(text)), f"{e.source}:banners")
+                bm = sigs.banner(kind, clean(text))
+                claim(2, bm, f"{e.source}:banners")
+                if bm is not None and (bm.device_type or bm.form):
+                    banner_hints.append((bm, f"{e.source}:banners"))
     if d.mac and oui.is_locally_administered(d.mac):
         d.mac_randomised = True
         d.notes.append("locally administered (randomised) MAC: not looked up in the OUI registry")
@@ -224,6 +228,11 @@ def _resolve(items: list[Evidence], sigs: Signatures) -> Device:
             type_claims.append((47, mm.device_type, f"{d.provenance.get('model', '')}:models"))
         if mm.form:
             form_claims.append((47, mm.form, f"{d.provenance.get('model', '')}:models"))
+    for bm, src in banner_hints:  # a banner that names the kind of device: below a model pattern
+        if bm.device_type:
+            type_claims.append((30, bm.device_type, src))
+        if bm.form:
+            form_claims.append((30, bm.form, src))
     if oui_match is not None and oui_match.device_type:
         type_claims.append((12, oui_match.device_type, "oui"))
     for e in items:

@@ -52,7 +52,7 @@ ENV_DIR = "CAMSCAN_SIGNATURES"
 # Banner kinds an entry may name. Evidence may carry other kinds (wsd_hardware, mdns_txt,
 # upnp_model_name, ...): looking those up simply finds nothing.
 KINDS = (
-    "http_server", "http_realm", "http_title", "rtsp_server", "rtsp_realm", "ssdp_server",
+    "http_server", "http_realm", "http_title", "rtsp_server", "rtsp_realm", "ssdp_server", "ssdp_location",
     "mdns_service", "wsd_name", "upnp_manufacturer", "telnet_banner", "tls_subject",
     "favicon_md5", "dhcp_vendor_class",
 )

@@ -131,11 +131,14 @@ def parse(payload: bytes, src: Endpoint) -> list[Evidence]:
         return []
     loc = _http_url(headers.get("location", ""))
     server = headers.get("server", "")
+    banners = {"ssdp_server": server} if server else {}
+    if loc:  # the description's file name sometimes says what the device is (/IPCamDesc.xml)
+        banners["ssdp_location"] = urlsplit(loc).path[:200]
     return [Evidence(
         source="ssdp",
         ip=src.ip or _url_ipv4(loc),
         mac=normalise_mac(src.mac),
-        banners={"ssdp_server": server} if server else {},
+        banners=banners,
         note=loc,
     )]
 
