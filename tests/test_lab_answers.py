@@ -592,7 +592,8 @@ def test_expected_inventories(generated: Path):
     by_ip = {(r["ip"], r["via"]): r for r in demo}
     for p in PROFILES:
         row = by_ip[(p.ip, "")]
-        assert row["mac"] == (p.mac if p.subnet == "lan" else "")
+        # off the link only a device's own API (ISAPI, WS-Discovery scope) can report its MAC
+        assert row["mac"] == (p.mac if p.subnet == "lan" or p.isapi or p.wsd else "")
         assert row["model"] == p.expect["model"] and row["manufacturer"] == p.expect["manufacturer"]
         for ch in p.channels:
             crow = by_ip[(ch["ip"], p.ip)]
@@ -604,7 +605,7 @@ def test_expected_inventories(generated: Path):
     assert bullet["evidence"] == "arp;oui;sadp;wsd;http;rtsp;onvif;isapi" and bullet["confidence"] == "high"
     assert by_ip[("198.18.0.32", "")]["evidence"] == "arp;sadp;http;rtsp;onvif"  # randomised MAC: no OUI
     assert by_ip[("198.18.0.50", "")]["confidence"] == "medium"
-    assert by_ip[("198.18.4.20", "")]["evidence"] == "http;rtsp;onvif;isapi"
+    assert by_ip[("198.18.4.20", "")]["evidence"] == "oui;http;rtsp;onvif;isapi"  # its MAC from its own ISAPI
     assert _rows(generated / "stress-tcp.expected.csv") == demo
     hostile = _rows(generated / "hostile.expected.csv")
     assert [r["ip"] for r in hostile if r["ip"] in ("198.18.0.10", "198.18.0.40", "198.18.0.50")] == \

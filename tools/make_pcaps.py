@@ -802,11 +802,14 @@ def expected_rows(profiles: list[Profile], cap: Capture) -> tuple[list[dict[str,
         sources = set(cap.sources.get(p.id, set()))
         if not sources:
             continue  # not in this capture
-        if "arp" in sources and _oui_known(p.mac):
+        # off the link the frame's MAC is the router's, but a device's own API (ISAPI deviceInfo)
+        # or its WS-Discovery MAC scope still reports its hardware address
+        mac_known = p.on_link or bool({"isapi", "wsd"} & sources)
+        if mac_known and _oui_known(p.mac):
             sources.add("oui")
         e = p.expect
         row = {
-            "ip": p.ip, "mac": p.mac if p.on_link else "", "manufacturer": e["manufacturer"],
+            "ip": p.ip, "mac": p.mac if mac_known else "", "manufacturer": e["manufacturer"],
             "brand": e["brand"], "device_type": e["device_type"], "form": e["form"], "model": e["model"],
             "firmware": e["firmware"], "serial": e["serial"], "name": e["name"], "via": "", "channel": "",
             "site": "", "advisories": advisories_for(e),

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from camscan.model import Endpoint
-from camscan.replay.decode import ETH_ARP, ETH_IP, Defragmenter, ipv4, link_payload, tcp, udp
+from camscan.replay.decode import ETH_ARP, ETH_IP, Defragmenter, ipv4, link_payload, sender_mac, tcp, udp
 from camscan.replay.pcapfile import TCP_PORTS, PcapError, ReadResult, read_frames
 from camscan.replay.tcpstreams import Reassembler
 
@@ -56,14 +56,15 @@ def replay_file(path: str, collector: Collector) -> ReplayReport:
         dg = ipv4(src_mac, l3, frame.ts, defrag, counters)
         if dg is None:
             continue
+        mac = sender_mac(dg)
         if dg.proto == 17:
             u = udp(dg, counters)
             if u is not None:
-                collector.udp(Endpoint(dg.src, src_mac, u[0]), u[0], u[1], u[2])
+                collector.udp(Endpoint(dg.src, mac, u[0]), u[0], u[1], u[2])
         elif dg.proto == 6:
             seg = tcp(dg, counters)
             if seg is not None:
-                streams.add(dg.src, src_mac, dg.dst, seg)
+                streams.add(dg.src, mac, dg.dst, seg)
     streams.close()
     defrag.close()
     report.frames = result.frames

@@ -39,6 +39,7 @@ class Datagram:
     proto: int
     payload: bytes
     ts: float
+    ttl: int = 64
 
 
 @dataclass(slots=True)
@@ -166,7 +167,21 @@ def ipv4(src_mac: str, l3: bytes, ts: float, defrag: Defragmenter, counters: Cou
         if whole is None:
             return None
         payload = whole
-    return Datagram(src_mac, ip_str(l3[12:16]), ip_str(l3[16:20]), proto, payload, ts)
+    return Datagram(src_mac, ip_str(l3[12:16]), ip_str(l3[16:20]), proto, payload, ts, l3[8])
+
+
+# Initial TTLs senders use. A unicast packet that arrives with one of these came straight from
+# its sender on this link; one with TTL 63, 127, 254... crossed a router, and the MAC on it is
+# the router's, not the sender's. (Small TTLs are link-local multicast senders' own choice.)
+ON_LINK_TTLS = frozenset({1, 2, 3, 4, 30, 32, 60, 64, 128, 255})
+
+
+def sender_mac(dg: Datagram) -> str:
+    """The frame's source MAC when it belongs to the packet's sender, else ""."""
+    first = int(dg.dst.split(".", 1)[0])
+    if 224 <= first <= 239 or dg.ttl in ON_LINK_TTLS:
+        return dg.src_mac
+    return ""
 
 
 def udp(dg: Datagram, counters: Counters) -> tuple[int, int, bytes] | None:

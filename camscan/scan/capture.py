@@ -20,13 +20,24 @@ from camscan.replay.pcapfile import UDP_PORTS as DISCOVERY_UDP_PORTS
 SNAPLEN = 65535
 
 
-def scan_filter(local_ip: str, local_mac: str = "") -> str:
-    """ARP, the scanner's own conversations, discovery datagrams and every non-first IP fragment
-    (a 1.5 kB SADP reply to a multicast group arrives in two pieces, the second without ports).
-    The scanner's own ARP replies are left out, so replaying the capture does not list the
-    scanning host as a device (its ARP requests are ignored by fusion)."""
+MAX_FILTER_NETS = 256
+
+
+def scan_filter(local_ip: str, local_mac: str = "", target_nets: list[str] | None = None) -> str:
+    """What the capture keeps: the scanner's own packets, and what the targets send (ARP about
+    them, every IP packet from them — fragments included, since the source address is in every
+    fragment). Replies from hosts that are not targets (other cameras answering a multicast
+    probe, the gateway's ARP) are left out, so replaying the capture gives the same inventory
+    as the scan. The scanner's own ARP replies are left out too, so it never lists itself.
+    Without `target_nets` (or with too many to filter on) discovery replies of every host are
+    kept."""
+    own_arp = f" and not (ether src {local_mac} and arp[6:2] = 2)" if local_mac else ""
+    if target_nets and len(target_nets) <= MAX_FILTER_NETS:
+        nets = " or ".join(f"net {n}" for n in target_nets)
+        return f"(arp and ({nets}){own_arp}) or (ip and (src {nets.replace(' or net ', ' or src net ')})) " \
+               f"or (ip and src host {local_ip})"
     ports = " or ".join(f"port {p}" for p in DISCOVERY_UDP_PORTS)
-    arp = f"(arp and not (ether src {local_mac} and arp[6:2] = 2))" if local_mac else "arp"
+    arp = f"(arp{own_arp})"
     return f"{arp} or (ip and host {local_ip}) or (udp and ({ports})) or (ip and ip[6:2] & 0x1fff != 0)"
 
 
@@ -48,8 +59,10 @@ def _bind_live(lib: ctypes.CDLL) -> None:
 class LiveCapture:
     """Capture on `iface` into `path` from start() until stop(); needs root (CAP_NET_RAW)."""
 
-    def __init__(self, iface: str, local_ip: str, path: str, local_mac: str = "") -> None:
+    def __init__(self, iface: str, local_ip: str, path: str, local_mac: str = "",
+                 target_nets: list[str] | None = None) -> None:
         self.iface, self.local_ip, self.path, self.local_mac = iface, local_ip, path, local_mac
+        self.target_nets = target_nets
         self.arp_replies: dict[str, str] = {}  # ip -> mac, from ARP replies seen
         self.frames = 0
         self._stop = threading.Event()
@@ -66,7 +79,7 @@ class LiveCapture:
         if not handle:
             raise PcapError(f"cannot capture on {self.iface}: {errbuf.value.decode(errors='replace')}")
         prog = _BpfProgram()
-        bpf = scan_filter(self.local_ip, self.local_mac).encode()
+        bpf = scan_filter(self.local_ip, self.local_mac, self.target_nets).encode()
         if lib.pcap_compile(handle, ctypes.byref(prog), bpf, 1, 0xFFFFFFFF) != 0 \
                 or lib.pcap_setfilter(handle, ctypes.byref(prog)) != 0:
             lib.pcap_close(handle)

@@ -67,3 +67,15 @@ def on_link(iface: Interface | None, targets: netaddr.IPSet) -> netaddr.IPSet:
     net.remove(str(iface.network.broadcast_address))
     net.remove(iface.ip)
     return targets & net
+
+
+def route_interface(ip: str) -> Interface | None:
+    """The interface (and source address) the kernel would use to reach `ip` — for capturing a
+    scan whose targets are all behind a router. Asks `ip route get`, which sends nothing."""
+    try:
+        out = subprocess.run(["ip", "-j", "route", "get", ip], capture_output=True, text=True, check=True).stdout
+        route = json.loads(out)[0]
+    except (OSError, subprocess.CalledProcessError, ValueError, IndexError):
+        return None
+    dev, src = route.get("dev"), route.get("prefsrc")
+    return next((i for i in interfaces() if i.name == dev and i.ip == src), None)

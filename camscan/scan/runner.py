@@ -96,16 +96,20 @@ def run_scan(opts: ScanOptions, say: Say, progress: Progress = no_progress) -> S
         notes.append("not root: no ARP sweep and no capture; discovery and TCP probes only")
         say("camscan: not running as root — skipping the ARP sweep and the capture; "
             "doing multicast discovery and TCP probes only")
-    elif iface is not None:
-        path = opts.capture_path
-        if not path:
-            fd, tmp_capture = tempfile.mkstemp(prefix="camscan-", suffix=".pcap")
-            os.close(fd)
-            path = tmp_capture
-        capture = LiveCapture(iface.name, iface.ip, path, iface.mac)
-        capture.start()
-    elif opts.capture_path:
-        notes.append("no interface holds the targets: nothing on-link to capture")
+    else:
+        # all targets behind a router: capture on the interface the kernel routes them through
+        cap_iface = iface or link.route_interface(str(next(iter(opts.targets))))
+        if cap_iface is not None:
+            path = opts.capture_path
+            if not path:
+                fd, tmp_capture = tempfile.mkstemp(prefix="camscan-", suffix=".pcap")
+                os.close(fd)
+                path = tmp_capture
+            nets = [str(c) for c in opts.targets.iter_cidrs()]
+            capture = LiveCapture(cap_iface.name, cap_iface.ip, path, cap_iface.mac, nets)
+            capture.start()
+        elif opts.capture_path:
+            notes.append("no route to the targets: nothing to capture")
 
     def on_udp(ip: str, sport: int, lport: int, payload: bytes) -> None:
         live.udp(Endpoint(ip, arp_found.get(ip, ""), sport), sport, lport, payload)
