@@ -237,3 +237,26 @@ def test_real_discovery_replies_replayed_from_a_capture(tmp_path: Path) -> None:
     assert (dahua["manufacturer"], dahua["device_type"], dahua["form"], dahua["model"]) == (
         "Dahua", "camera", "static", "IPC-HDW1431T1-S4")
     assert got["198.18.0.99"]["manufacturer"] == "Dahua", "a DHIP reply with broken JSON still names its device"
+
+
+def test_fragments_of_unrelated_traffic_are_not_reported_but_lost_discovery_fragments_are(tmp_path: Path) -> None:
+    from scapy.all import IP, UDP, Ether, fragment, wrpcap
+
+    sadp = b'<?xml version="1.0"?><ProbeMatch><DeviceDescription>DS-2CD2386G2-IU</DeviceDescription>' + \
+        b"<DeviceSN>DS-2CD2386G2-IU2023AAWRJ1</DeviceSN><SoftwareVersion>V5.7.15build 240201</SoftwareVersion>" + \
+        b"<!--" + b"x" * 2500 + b"--></ProbeMatch>"
+    eth = Ether(src="44:19:b6:00:00:01", dst="01:00:5e:7f:ff:fa")
+    whole = fragment(IP(src="198.18.0.10", dst="239.255.255.250", id=7) / UDP(sport=37020, dport=37020) / sadp,
+                     fragsize=1000)
+    lost = fragment(IP(src="198.18.0.11", dst="239.255.255.250", id=8) / UDP(sport=37020, dport=37020) / sadp,
+                    fragsize=1000)
+    other = fragment(IP(src="198.18.0.99", dst="198.18.0.2", id=9) / UDP(sport=4500, dport=4500) / (b"z" * 3000),
+                     fragsize=1000)
+    pkts = [eth / f for f in reversed(whole)] + [eth / f for f in lost[:-1]] + [eth / f for f in other]
+    cap = tmp_path / "frag.pcap"
+    wrpcap(str(cap), pkts)
+    out = tmp_path / "inv.json"
+    assert camscan("replay", str(cap), "--json", str(out), "-q", "--no-history").returncode == 0
+    doc = json.loads(out.read_text())
+    assert [d["model"] for d in doc["devices"]] == ["DS-2CD2386G2-IU"], "reassembled out of order"
+    assert doc["skipped"] == {"incomplete IP fragments": 1}, "only the discovery reply that lost a piece counts"

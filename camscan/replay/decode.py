@@ -112,8 +112,8 @@ class Defragmenter:
         entry = self._pending.get(key)
         if entry is None:
             if len(self._pending) >= MAX_PENDING_DATAGRAMS:
-                self._pending.popitem(last=False)
-                self._counters.add("incomplete IP fragments")
+                _, old = self._pending.popitem(last=False)
+                self._count_incomplete(old)
             entry = {"parts": {}, "total": None}
             self._pending[key] = entry
         if offset + len(data) > MAX_FRAGMENTED:
@@ -137,10 +137,17 @@ class Defragmenter:
         del self._pending[key]
         return bytes(buf[:total])
 
+    def _count_incomplete(self, entry: dict) -> None:
+        # The filter lets through every non-first fragment (it cannot see their ports) but only
+        # the first fragments of wanted traffic, so a datagram never completed is only worth
+        # reporting when its first fragment — a wanted one — was seen.
+        if 0 in entry["parts"]:
+            self._counters.add("incomplete IP fragments")
+
     def close(self) -> None:
-        if self._pending:
-            self._counters.add("incomplete IP fragments", len(self._pending))
-            self._pending.clear()
+        for entry in self._pending.values():
+            self._count_incomplete(entry)
+        self._pending.clear()
 
 
 def ipv4(src_mac: str, l3: bytes, ts: float, defrag: Defragmenter, counters: Counters) -> Datagram | None:
