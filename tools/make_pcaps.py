@@ -49,6 +49,7 @@ from scapy.utils import PcapNgWriter, RawPcapWriter  # noqa: E402
 
 from camscan.lab import answers  # noqa: E402
 from camscan.lab.profile import SCANNER_IP, Profile, load_profiles  # noqa: E402
+from camscan.protocols import dhip, sadp, ssdp, wsdiscovery  # noqa: E402  (the scanner side is camscan's own)
 
 SEED = 20250301
 T0_US = 1_740_823_200_000_000  # 2025-03-01 10:00:00 UTC, the lab's clock (answers.LAB_TIME)
@@ -461,7 +462,7 @@ def _probe_everywhere(cap: Capture, peers: list[Peer], send: Callable[[int | Non
 def sadp_phase(cap: Capture, peers: list[Peer], fragment_id: str = "", duplicate_id: str = "") -> None:
     probe_uuid = "7C1A3B52-9E04-4D21-B5A8-3F6E20D19C44"
     _probe_everywhere(cap, peers, lambda vlan: udp_from_scanner(
-        cap, "239.255.255.250", 37020, 37020, answers.sadp_probe(probe_uuid), vlan=vlan))
+        cap, "239.255.255.250", 37020, 37020, sadp.build_probe(probe_uuid), vlan=vlan))
     for peer in peers:
         p = peer.profile
         if p.sadp is None or not p.on_link:
@@ -491,7 +492,7 @@ def wsd_phase(cap: Capture, peers: list[Peer]) -> int:
     sport = cap.port()
     message_id = "uuid:0d2f7a4e-5b61-4c83-9a1e-6f20b8c4d315"
     _probe_everywhere(cap, peers, lambda vlan: udp_from_scanner(
-        cap, "239.255.255.250", sport, 3702, answers.wsd_probe(message_id), vlan=vlan))
+        cap, "239.255.255.250", sport, 3702, wsdiscovery.build_probe(message_id), vlan=vlan))
     for peer in peers:
         p = peer.profile
         if p.wsd is None or not p.on_link:
@@ -505,7 +506,7 @@ def wsd_phase(cap: Capture, peers: list[Peer]) -> int:
 def ssdp_phase(cap: Capture, peers: list[Peer]) -> int:
     sport = cap.port()
     _probe_everywhere(cap, peers, lambda vlan: udp_from_scanner(
-        cap, "239.255.255.250", sport, 1900, answers.ssdp_msearch(), vlan=vlan, ttl=2))
+        cap, "239.255.255.250", sport, 1900, ssdp.build_msearch("upnp:rootdevice", 2), vlan=vlan, ttl=2))
     found = []
     for peer in peers:
         p = peer.profile
@@ -527,7 +528,7 @@ def ssdp_phase(cap: Capture, peers: list[Peer]) -> int:
 def dhip_phase(cap: Capture, peers: list[Peer]) -> int:
     sport = cap.port()
     _probe_everywhere(cap, peers, lambda vlan: udp_from_scanner(
-        cap, "239.255.255.251", sport, 37810, answers.dhip_search(), vlan=vlan))
+        cap, "239.255.255.251", sport, 37810, dhip.build_probe(), vlan=vlan))
     for peer in peers:
         p = peer.profile
         if p.dhip is None or not p.on_link:

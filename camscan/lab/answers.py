@@ -43,19 +43,15 @@ __all__ = [
     "HTTP_DATE",
     "LAB_TIME",
     "dhip_reply",
-    "dhip_search",
     "digest_nonce",
     "http_response",
     "mdns_response",
     "rtsp_response",
-    "sadp_probe",
     "sadp_reply",
-    "ssdp_msearch",
     "ssdp_notify",
     "ssdp_response",
     "upnp_description",
     "wsd_hello",
-    "wsd_probe",
     "wsd_probe_match",
 ]
 
@@ -159,10 +155,6 @@ def _http(status: int, body: bytes = b"", content_type: str = "", server: str = 
 # ------------------------------------------------------------------------------------------- SADP
 
 
-def sadp_probe(probe_uuid: str) -> bytes:
-    """The inquiry a SADP client multicasts to 239.255.255.250:37020 (for building captures)."""
-    return (f'<?xml version="1.0" encoding="utf-8"?><Probe><Uuid>{_x(probe_uuid)}</Uuid>'
-            "<Types>inquiry</Types></Probe>").encode()
 
 
 def sadp_reply(p: Profile, probe_uuid: str | None = None) -> bytes:
@@ -217,19 +209,6 @@ def sadp_reply(p: Profile, probe_uuid: str | None = None) -> bytes:
 # ---------------------------------------------------------------------------------- WS-Discovery
 
 
-def wsd_probe(message_id: str) -> bytes:
-    """A WS-Discovery Probe for NetworkVideoTransmitter (for building captures)."""
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>'
-        f'<Envelope xmlns="{NS_ENV}" xmlns:dn="http://www.onvif.org/ver10/network/wsdl">'
-        f'<Header><wsa:MessageID xmlns:wsa="{NS_WSA}">{_x(message_id)}</wsa:MessageID>'
-        f'<wsa:To xmlns:wsa="{NS_WSA}">urn:schemas-xmlsoap-org:ws:2005:04:discovery</wsa:To>'
-        f'<wsa:Action xmlns:wsa="{NS_WSA}">{NS_WSD}/Probe</wsa:Action></Header>'
-        f'<Body><Probe xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-        'xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
-        f'xmlns="{NS_WSD}"><Types>dn:NetworkVideoTransmitter</Types><Scopes /></Probe></Body>'
-        "</Envelope>"
-    ).encode()
 
 
 def _wsd_match_body(w: dict[str, Any]) -> str:
@@ -279,10 +258,6 @@ def wsd_hello(p: Profile) -> bytes:
 # ------------------------------------------------------------------------------------ SSDP / UPnP
 
 
-def ssdp_msearch(st: str = "upnp:rootdevice", mx: int = 2) -> bytes:
-    """An SSDP M-SEARCH (for building captures)."""
-    return (f'M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "ssdp:discover"\r\n'
-            f"MX: {mx}\r\nST: {st}\r\n\r\n").encode()
 
 
 def ssdp_response(p: Profile, st: str = "upnp:rootdevice") -> bytes:
@@ -349,11 +324,6 @@ def _dhip_frame(body: bytes, session_id: int = 0, request_id: int = 0) -> bytes:
             + struct.pack("<II", len(body), 0) + struct.pack("<II", len(body), 0) + body)
 
 
-def dhip_search(mac: str = "") -> bytes:
-    """The DHDiscover.search a client multicasts to 239.255.255.251:37810 (for building captures)."""
-    body = json.dumps({"method": "DHDiscover.search", "params": {"mac": mac, "uni": 1}},
-                      separators=(",", ":")).encode()
-    return _dhip_frame(body)
 
 
 def dhip_reply(p: Profile, session_id: int = 0, request_id: int = 0) -> bytes:
