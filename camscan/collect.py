@@ -18,11 +18,11 @@ from camscan.replay.decode import Counters
 UdpParser = Callable[[bytes, Endpoint], list[Evidence]]
 
 UDP_PARSERS: dict[int, tuple[str, UdpParser]] = {
-    37020: ("SADP", sadp.parse),
-    3702: ("WS-Discovery", wsdiscovery.parse),
-    1900: ("SSDP", ssdp.parse),
-    37810: ("DHIP", dhip.parse),
-    5353: ("mDNS", mdns.parse),
+    sadp.PORT: ("SADP", sadp.parse),
+    wsdiscovery.PORT: ("WS-Discovery", wsdiscovery.parse),
+    ssdp.PORT: ("SSDP", ssdp.parse),
+    dhip.PORT: ("DHIP", dhip.parse),
+    mdns.PORT: ("mDNS", mdns.parse),
 }
 
 

@@ -27,12 +27,13 @@ from urllib.parse import urlsplit
 
 from camscan.lab import answers
 from camscan.lab.profile import Profile, load_profiles
+from camscan.protocols import dhip, mdns, sadp, ssdp, wsdiscovery
 
-SADP = ("sadp", "239.255.255.250", 37020)
-WSD = ("wsd", "239.255.255.250", 3702)
-SSDP = ("ssdp", "239.255.255.250", 1900)
-DHIP = ("dhip", "239.255.255.251", 37810)
-MDNS = ("mdns", "224.0.0.251", 5353)
+SADP = ("sadp", sadp.GROUP, sadp.PORT)
+WSD = ("wsd", wsdiscovery.GROUP, wsdiscovery.PORT)
+SSDP = ("ssdp", ssdp.GROUP, ssdp.PORT)
+DHIP = ("dhip", dhip.GROUP, dhip.PORT)
+MDNS = ("mdns", mdns.GROUP, mdns.PORT)
 UDP_SERVICES = (SADP, WSD, SSDP, DHIP, MDNS)
 MAX_REQUEST = 64 * 1024
 

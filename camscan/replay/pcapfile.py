@@ -19,11 +19,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from camscan.protocols import dhip, mdns, sadp, ssdp, wsdiscovery
+
 # Ports whose TCP streams carry what the HTTP/RTSP/ONVIF/ISAPI/CGI parsers read (49152/49153/2869:
 # where many devices serve their UPnP description).
 TCP_PORTS = (80, 81, 82, 88, 554, 2020, 2869, 5000, 7001, 8080, 8081, 8088, 8554, 8899, 10080, 49152, 49153)
-# UDP discovery protocols: SADP, WS-Discovery, SSDP, DHIP, mDNS.
-UDP_PORTS = (37020, 3702, 1900, 37810, 5353)
+# UDP discovery protocols: SADP, WS-Discovery, SSDP, DHIP, mDNS (each module owns its port).
+UDP_PORTS = (sadp.PORT, wsdiscovery.PORT, ssdp.PORT, dhip.PORT, mdns.PORT)
 
 
 def _inner_filter() -> str:

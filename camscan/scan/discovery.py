@@ -16,11 +16,11 @@ from camscan.scan.targets import Scope
 
 # (name, group, port, probe builder, bind to the protocol port so group replies reach us)
 PROBES: tuple[tuple[str, str, int, Callable[[], bytes], bool], ...] = (
-    ("SADP", "239.255.255.250", 37020, sadp.build_probe, True),
-    ("WS-Discovery", "239.255.255.250", 3702, wsdiscovery.build_probe, False),
-    ("SSDP", "239.255.255.250", 1900, lambda: ssdp.build_msearch("ssdp:all", 1), False),
-    ("DHIP", "239.255.255.251", 37810, dhip.build_probe, True),
-    ("mDNS", "224.0.0.251", 5353, lambda: mdns.build_query(list(mdns.DEFAULT_SERVICES)), True),
+    ("SADP", sadp.GROUP, sadp.PORT, sadp.build_probe, True),
+    ("WS-Discovery", wsdiscovery.GROUP, wsdiscovery.PORT, wsdiscovery.build_probe, False),
+    ("SSDP", ssdp.GROUP, ssdp.PORT, lambda: ssdp.build_msearch("ssdp:all", 1), False),
+    ("DHIP", dhip.GROUP, dhip.PORT, dhip.build_probe, True),
+    ("mDNS", mdns.GROUP, mdns.PORT, lambda: mdns.build_query(list(mdns.DEFAULT_SERVICES)), True),
 )
 
 Sink = Callable[[str, int, int, bytes], None]  # (src ip, src port, local port, payload)
@@ -79,7 +79,7 @@ async def discover(local_ip: str | None, off_link: list[str], scope: Scope, limi
             transports.append(tr)
             for ip in off_link:
                 scope.check(ip)
-                sends.append((tr, wsdiscovery.build_probe, (ip, 3702)))
+                sends.append((tr, wsdiscovery.build_probe, (ip, wsdiscovery.PORT)))
         # every probe twice, the second half-way through the listening time: UDP on a busy link
         # (an ARP sweep runs at the same time) gets lost, and devices answer late
         for _ in range(2):

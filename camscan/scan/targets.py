@@ -14,6 +14,7 @@ from pathlib import Path
 import netaddr
 
 from camscan.errors import InputError
+from camscan.protocols import dhip, mdns, sadp, ssdp, wsdiscovery
 
 MAX_ADDRESSES = 65_536
 
@@ -25,7 +26,7 @@ PRIVATE = netaddr.IPSet([
 NEVER = netaddr.IPSet(["0.0.0.0/8", "224.0.0.0/4", "240.0.0.0/4"])
 
 # The link-local discovery groups a scan may send to on its chosen interface.
-DISCOVERY_GROUPS = frozenset({"239.255.255.250", "239.255.255.251", "224.0.0.251"})
+DISCOVERY_GROUPS = frozenset({sadp.GROUP, wsdiscovery.GROUP, ssdp.GROUP, dhip.GROUP, mdns.GROUP})
 
 
 def _one(spec: str, origin: str) -> netaddr.IPSet:
