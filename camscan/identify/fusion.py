@@ -248,7 +248,7 @@ def _resolve(items: list[Evidence], sigs: Signatures) -> Device:
         _, d.device_type, d.provenance["device_type"] = max(type_claims, key=lambda c: c[0])
     elif chan:
         d.device_type, d.provenance["device_type"] = "camera", "nvr"
-    elif registrant and not d.manufacturer and not sources & CAMERA_SOURCES and not _camera_banner(items):
+    elif registrant and not d.manufacturer and not sources & CAMERA_SOURCES:
         # a registered non-camera maker and nothing camera-like said: a PC, printer, router...
         d.device_type, d.provenance["device_type"] = "other", "oui"
     else:
@@ -287,10 +287,6 @@ def _form_weight(e: Evidence) -> int:
 
 # sources only camera, recorder or intercom firmware speaks
 CAMERA_SOURCES = {"sadp", "dhip", "wsd", "onvif", "isapi", "cgi", "nvr", "rtsp"}
-
-
-def _camera_banner(items: list[Evidence]) -> bool:
-    return any(k in ("mdns_service",) and "video" in v for e in items for k, v in e.banners.items())
 
 
 def _pick(claims: list[_Claim], attr: str) -> tuple[str, str, int]:

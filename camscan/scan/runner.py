@@ -206,14 +206,16 @@ def run_scan(opts: ScanOptions, say: Say, progress: Progress = no_progress) -> S
     return result
 
 
-_HIK_BANNER = re.compile(r"App-webs|Hikvision-Webs|DNVRS-Webs|DVRDVS-Webs", re.I)
-_DAHUA_BANNER = re.compile(r"Dahua|Login to ", re.I)
-_RECORDER = re.compile(r"^(i?DS-[789]\d{3}[NH]|DS-96|(DHI?-)?(NVR|XVR|HCVR))", re.I)
+API_PLATFORMS = ("Hikvision", "Dahua")
 
 
 def api_targets(evidence: list[Evidence], open_ports: dict[str, list[int]], scope: Scope) -> list[Target]:
     """Devices worth asking with credentials, and which API: the platform their discovery
-    answers or banners showed, the ONVIF path WS-Discovery gave, the HTTP port that is open."""
+    answers or banners showed (banners and model patterns read through signatures/, the same
+    data identification uses), the ONVIF path WS-Discovery gave, the HTTP port that is open."""
+    from camscan.identify.signatures import load
+
+    sigs = load()
     by_ip: dict[str, Target] = {}
     for e in evidence:
         if not e.ip or e.via or not scope.allows(e.ip):
@@ -222,16 +224,17 @@ def api_targets(evidence: list[Evidence], open_ports: dict[str, list[int]], scop
         if e.platform:
             t.platform = t.platform or e.platform
         for kind, value in e.banners.items():
-            if kind in ("http_server", "http_realm") and _HIK_BANNER.search(value):
-                t.platform = t.platform or "Hikvision"
-            if kind in ("rtsp_server", "http_realm") and _DAHUA_BANNER.search(value):
-                t.platform = t.platform or "Dahua"
+            m = sigs.banner(kind, value) if value else None
+            if m is not None and m.manufacturer in API_PLATFORMS:
+                t.platform = t.platform or m.manufacturer
         if e.source == "wsd" and e.note.startswith("xaddr "):
             m = re.match(r"xaddr https?://([^/\s]+)(/\S*)", e.note)
             if m and m.group(1).split(":")[0] == e.ip:
                 t.onvif_path = m.group(2)
-        if e.model and _RECORDER.search(e.model):
-            t.recorder = True
+        if e.model:
+            mm = sigs.model(e.model)
+            if mm is not None and mm.device_type in ("nvr", "dvr"):
+                t.recorder = True
     out = []
     for ip, t in by_ip.items():
         ports = open_ports.get(ip, [])
