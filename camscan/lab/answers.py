@@ -221,22 +221,31 @@ def _wsd_match_body(w: dict[str, Any]) -> str:
     )
 
 
+def _wsd_envelope(p: Profile, msg_id: str, to: str, action: str, number: int, body: str,
+                  relates_to: str = "") -> bytes:
+    """A WS-Discovery message from this device: the header every one of them carries, then `body`."""
+    w = p.wsd or {}
+    relates = f"<wsadis:RelatesTo>{_x(relates_to)}</wsadis:RelatesTo>" if relates_to else ""
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<env:Envelope {_WSD_NS}><env:Header>'
+        f"<wsadis:MessageID>{msg_id}</wsadis:MessageID>{relates}"
+        f"<wsadis:To>{to}</wsadis:To>"
+        f"<wsadis:Action>{NS_WSD}/{action}</wsadis:Action>"
+        f'<d:AppSequence InstanceId="{int(w.get("instance_id", 1740800000))}" MessageNumber="{number}"/>'
+        f"</env:Header><env:Body>{body}</env:Body></env:Envelope>\n"
+    ).encode()
+
+
 def wsd_probe_match(p: Profile, relates_to: str) -> bytes:
     """WS-Discovery ProbeMatches answering the Probe whose MessageID is `relates_to` (UDP 3702)."""
     w = p.wsd
     if w is None:
         raise ValueError(f"{p.id}: no [wsd] section")
     msg_id = "urn:uuid:" + _stable_uuid(p, "probematch", relates_to)
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?>\n<env:Envelope {_WSD_NS}><env:Header>'
-        f"<wsadis:MessageID>{msg_id}</wsadis:MessageID>"
-        f"<wsadis:RelatesTo>{_x(relates_to)}</wsadis:RelatesTo>"
-        "<wsadis:To>http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</wsadis:To>"
-        f"<wsadis:Action>{NS_WSD}/ProbeMatches</wsadis:Action>"
-        f'<d:AppSequence InstanceId="{int(w.get("instance_id", 1740800000))}" MessageNumber="2"/>'
-        "</env:Header><env:Body><d:ProbeMatches><d:ProbeMatch>"
-        f"{_wsd_match_body(w)}</d:ProbeMatch></d:ProbeMatches></env:Body></env:Envelope>\n"
-    ).encode()
+    return _wsd_envelope(p, msg_id, "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous",
+                         "ProbeMatches", 2,
+                         f"<d:ProbeMatches><d:ProbeMatch>{_wsd_match_body(w)}</d:ProbeMatch></d:ProbeMatches>",
+                         relates_to)
 
 
 def wsd_hello(p: Profile) -> bytes:
@@ -245,14 +254,8 @@ def wsd_hello(p: Profile) -> bytes:
     if w is None:
         raise ValueError(f"{p.id}: no [wsd] section")
     msg_id = "urn:uuid:" + _stable_uuid(p, "hello")
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?>\n<env:Envelope {_WSD_NS}><env:Header>'
-        f"<wsadis:MessageID>{msg_id}</wsadis:MessageID>"
-        "<wsadis:To>urn:schemas-xmlsoap-org:ws:2005:04:discovery</wsadis:To>"
-        f"<wsadis:Action>{NS_WSD}/Hello</wsadis:Action>"
-        f'<d:AppSequence InstanceId="{int(w.get("instance_id", 1740800000))}" MessageNumber="1"/>'
-        f"</env:Header><env:Body><d:Hello>{_wsd_match_body(w)}</d:Hello></env:Body></env:Envelope>\n"
-    ).encode()
+    return _wsd_envelope(p, msg_id, "urn:schemas-xmlsoap-org:ws:2005:04:discovery", "Hello", 1,
+                         f"<d:Hello>{_wsd_match_body(w)}</d:Hello>")
 
 
 # ------------------------------------------------------------------------------------ SSDP / UPnP
