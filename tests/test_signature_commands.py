@@ -144,3 +144,12 @@ def test_the_installed_command_line():
     miss = subprocess.run([sys.executable, "-m", "camscan", "signatures", "match", "http_server", "nginx"],
                           capture_output=True, text=True, timeout=60, check=False)
     assert (miss.returncode, miss.stdout) == (1, "no match\n")
+
+
+def test_a_broken_file_is_one_line_and_exit_1(copy):
+    _edit(copy / "models.toml", "pattern = '^i?DS-2CD'", "pattern = '^i?DS-2CD('")
+    result = subprocess.run([sys.executable, "-m", "camscan", "signatures", "match", "model", "DS-2CD2386G2-IU",
+                             "--dir", str(copy)], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 1 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("camscan: error: ") and "models.toml: entry 'hik-ds-2cd'" in line and "bad regex" in line
