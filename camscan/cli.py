@@ -10,6 +10,7 @@ import click
 
 from camscan import __version__
 from camscan.errors import CamscanError, InputError
+from camscan.signature_commands import signatures
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,6 +20,9 @@ from camscan.errors import CamscanError, InputError
 def cli(ctx: click.Context, debug: bool) -> None:
     """Find the cameras, NVRs and DVRs on a network you are authorised to scan, and say who made them."""
     ctx.obj = {"debug": debug}
+
+
+cli.add_command(signatures)
 
 
 @cli.command()
