@@ -28,8 +28,8 @@ from xml.sax.saxutils import escape
 from camscan.firmware import normalise_firmware
 from camscan.model import Endpoint, Evidence
 from camscan.protocols import wsdiscovery
-from camscan.protocols.arp import normalise_mac
 from camscan.safexml import find, find_all, local, parse_xml, text
+from camscan.values import normalise_mac
 
 SOAP_ENV = "http://www.w3.org/2003/05/soap-envelope"
 DEVICE_NS = "http://www.onvif.org/ver10/device/wsdl"
