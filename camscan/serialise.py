@@ -87,19 +87,19 @@ def _encode(f: Field, value: Any) -> Any:
     return value
 
 
-def device_to_dict(d: Device) -> dict[str, Any]:
+def device_to_dict(d: Device, fields: tuple[Field, ...] = DEVICE_FIELDS) -> dict[str, Any]:
     """A device with the JSON export's per-device keys, in its order; the asset register's
-    columns, when joined, under `register` last."""
-    out = {f.name: _encode(f, getattr(d, f.name)) for f in DEVICE_FIELDS}
+    columns, when joined, under `register` last. (`fields` is for tests of a wider model.)"""
+    out = {f.name: _encode(f, getattr(d, f.name)) for f in fields}
     if d.extra:
         out[REGISTER_KEY] = dict(d.extra)
     return out
 
 
-def csv_cells(d: Device) -> dict[str, str]:
+def csv_cells(d: Device, fields: tuple[Field, ...] = DEVICE_FIELDS) -> dict[str, str]:
     """A device as the CSV's text cells, keyed by column."""
     out: dict[str, str] = {}
-    for f in DEVICE_FIELDS:
+    for f in fields:
         if not f.csv:
             continue
         value = getattr(d, f.name)
@@ -173,12 +173,13 @@ _DECODERS = {"text": _decode_text, "number": _decode_number, "texts": _decode_te
 _MISSING: dict[str, Any] = {"text": "", "number": None, "texts": [], "findings": [], "mapping": {}, "flag": False}
 
 
-def device_from_dict(raw: dict[str, Any]) -> Device:
+def device_from_dict(raw: dict[str, Any], fields: tuple[Field, ...] = DEVICE_FIELDS,
+                     factory: type[Device] = Device) -> Device:
     """The device `device_to_dict` wrote (or a row of the scan history, whose flag may be 0/1).
     A missing key reads as empty; a value of the wrong type raises SerialiseError. Mappings and
     flags are read leniently (anything not a mapping is empty), as the reader always has."""
-    d = Device()
-    for f in DEVICE_FIELDS:
+    d = factory()
+    for f in fields:
         value = raw.get(f.name, _MISSING[f.kind])
         setattr(d, f.name, _DECODERS[f.kind](f.name, value))
     register = raw.get(REGISTER_KEY)
