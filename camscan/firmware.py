@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 _HIK = re.compile(r"^\s*(V?\d+(?:\.\d+)+)\s*,?\s*build\s*:?\s*(\d{6})\s*$", re.I)
 _DAHUA = re.compile(r"^\s*(?:version=)?(V?\d+\.\d+\.[0-9A-Za-z]+\.\d+(?:\.[A-Za-z0-9]+)?)\s*"
@@ -68,12 +69,17 @@ class Firmware:
     build: date | None = None
     build_year: int | None = None
 
-    @classmethod
-    def parse(cls, text: str) -> Firmware:
-        """Read a firmware string (normalised by normalise_firmware, or not)."""
-        text = (text or "").strip()
-        version, build = _strict_parts(text)
-        return cls(version, build, build.year if build else _loose_build_year(text))
+    @staticmethod
+    def parse(text: str) -> Firmware:
+        """Read a firmware string (normalised by normalise_firmware, or not). Cached: an estate
+        runs a few builds on many devices, and a Firmware is immutable."""
+        return _parse((text or "").strip())
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> Firmware:
+    version, build = _strict_parts(text)
+    return Firmware(version, build, build.year if build else _loose_build_year(text))
 
 
 def _strict_parts(text: str) -> tuple[tuple[int, ...], date | None]:
