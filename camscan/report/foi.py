@@ -11,6 +11,7 @@ a person to check, not a legal answer.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from camscan.model import Device, Inventory
 from camscan.report import RenderContext
@@ -242,24 +243,24 @@ def _maker_order(m: str) -> tuple[int, str]:
     return ({"Hikvision": 0, "Dahua": 1}.get(m, 3 if m == "unknown maker" else 2), m)
 
 
-class FoiMarkdownExporter:
-    name = "foi-markdown"
-    suffix = ".md"
+@dataclass(frozen=True, slots=True)
+class FoiExporter:
+    """The draft as Markdown (`foi-markdown`) or plain text (`foi-text`)."""
+
+    name: str
+    suffix: str
+    markdown: bool
 
     def render(self, inventory: Inventory, context: RenderContext | None = None) -> str:
         context = context or RenderContext()
-        return render_markdown(inventory, context.join, context.register_columns)
+        render = render_markdown if self.markdown else render_text
+        return render(inventory, context.join, context.register_columns)
 
 
-class FoiTextExporter:
-    name = "foi-text"
-    suffix = ".txt"
-
-    def render(self, inventory: Inventory, context: RenderContext | None = None) -> str:
-        context = context or RenderContext()
-        return render_text(inventory, context.join, context.register_columns)
+FOI_MARKDOWN = FoiExporter("foi-markdown", ".md", markdown=True)
+FOI_TEXT = FoiExporter("foi-text", ".txt", markdown=False)
 
 
-__all__ = ["FoiMarkdownExporter", "FoiTextExporter", "render_markdown", "render_text"]
+__all__ = ["FOI_MARKDOWN", "FOI_TEXT", "FoiExporter", "render_markdown", "render_text"]
 
 

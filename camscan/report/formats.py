@@ -8,13 +8,13 @@ from __future__ import annotations
 from camscan.report import Exporter
 from camscan.report.csvfile import CsvExporter
 from camscan.report.diff import DiffJsonExporter, DiffTextExporter
-from camscan.report.foi import FoiMarkdownExporter, FoiTextExporter
+from camscan.report.foi import FOI_MARKDOWN, FOI_TEXT
 from camscan.report.html import HtmlExporter
 from camscan.report.jsonfile import JsonExporter
 from camscan.report.table import TableExporter
 
 EXPORTERS: dict[str, Exporter] = {e.name: e for e in (
-    TableExporter(), CsvExporter(), JsonExporter(), HtmlExporter(), FoiMarkdownExporter(), FoiTextExporter(),
+    TableExporter(), CsvExporter(), JsonExporter(), HtmlExporter(), FOI_MARKDOWN, FOI_TEXT,
     DiffTextExporter(), DiffJsonExporter(),
 )}
 
