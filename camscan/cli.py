@@ -117,7 +117,6 @@ def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, 
     port_list = parse_ports(ports)
     ipset = parse_targets(list(targets), allow_public=allow_public)
     check_all_writable(capture_path)
-
     creds = credentials.load(creds_path)
     opts = ScanOptions(ipset, interface, rate, port_list, capture_path, discovery_wait, credentials=creds or None)
     say = (lambda m: None) if quiet else (lambda m: click.echo(m, err=True))
