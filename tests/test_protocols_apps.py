@@ -22,8 +22,8 @@ import pytest
 import camscan.protocols
 from camscan.model import Endpoint, Evidence, Malformed
 from camscan.protocols import dahua_cgi, http, httpmsg, isapi, onvif, rtsp
-from camscan.protocols.arp import normalise_mac
 from camscan.protocols.httpmsg import MAX_BODY, HttpMessage, pair, read_messages
+from camscan.values import normalise_mac
 
 FIX = Path(__file__).parent / "fixtures" / "apps"
 REAL = Path(__file__).resolve().parents[2] / "shared" / "realworld"

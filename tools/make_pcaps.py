@@ -50,6 +50,7 @@ from scapy.utils import PcapNgWriter, RawPcapWriter  # noqa: E402
 from camscan.lab import answers  # noqa: E402
 from camscan.lab.profile import SCANNER_IP, Profile, load_profiles  # noqa: E402
 from camscan.protocols import dhip, sadp, ssdp, wsdiscovery  # noqa: E402  (the scanner side is camscan's own)
+from camscan.values import ip_number  # noqa: E402
 
 SEED = 20250301
 T0_US = 1_740_823_200_000_000  # 2025-03-01 10:00:00 UTC, the lab's clock (answers.LAB_TIME)
@@ -572,10 +573,6 @@ def unicast_phase(cap: Capture, peers: list[Peer]) -> None:
 # ------------------------------------------------------------------------------------ the estates
 
 
-def _ip_key(ip: str) -> int:
-    return int(ipaddress.IPv4Address(ip))
-
-
 def make_peers(profiles: list[Profile], stress: bool) -> tuple[list[Peer], Peer]:
     routers = [p for p in profiles if p.role == "router"]
     if len(routers) != 1:
@@ -583,7 +580,7 @@ def make_peers(profiles: list[Profile], stress: bool) -> tuple[list[Peer], Peer]
     router_p = routers[0]
     router = Peer(router_p, router_p.mac, 64)
     peers = []
-    for p in sorted((p for p in profiles if p.role != "router"), key=lambda p: _ip_key(p.ip)):
+    for p in sorted((p for p in profiles if p.role != "router"), key=lambda p: ip_number(p.ip)):
         if p.on_link:
             peers.append(Peer(p, p.mac, 64, p.vlan if stress else None))
         else:
@@ -839,11 +836,11 @@ def expected_rows(profiles: list[Profile], cap: Capture) -> tuple[list[dict[str,
                 raise SystemExit(f"expected {col} {value!r} would need CSV defusing; pick another lab value")
 
     def key(r: dict[str, str]) -> tuple:
-        return (_ip_key(r["ip"]) if r["ip"] else 1 << 33, _ip_key(r["via"]) if r["via"] else -1,
+        return (ip_number(r["ip"]) if r["ip"] else 1 << 33, ip_number(r["via"]) if r["via"] else -1,
                 int(r["channel"]) if r["channel"] else -1)
 
     rows.sort(key=key)
-    raw.sort(key=lambda d: _ip_key(d["ip"]))
+    raw.sort(key=lambda d: ip_number(d["ip"]))
     return rows, raw
 
 
@@ -886,7 +883,7 @@ def write_expected(out: Path, stem: str, capture_name: str, profiles: list[Profi
     rows, raw = expected_rows(profiles, cap)
     if extra:
         rows += [{c: e.get(c, "") for c in COLUMNS} for e in extra]
-        rows.sort(key=lambda r: _ip_key(r["ip"]) if r["ip"] else 1 << 33)
+        rows.sort(key=lambda r: ip_number(r["ip"]) if r["ip"] else 1 << 33)
     with (out / f"{stem}.expected.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(COLUMNS)

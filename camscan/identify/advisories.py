@@ -1,10 +1,11 @@
 """Firmware → known advisories, from the data in signatures/advisories.toml.
 
-Firmware strings are parsed into comparable parts: Hikvision `V5.6.2 build 190701` → version
-(5, 6, 2) and build date 2019-07-01; Dahua `2.800.0000016.0.R build 2020-06-05` → version
-(2, 800) and build date 2020-06-05. A rule matches a device when its model pattern, device
-type and firmware range all hold; a rule marked `heuristic` (e.g. "build before 210628") is a
-rule of thumb and every report says so. Matching only: nothing here talks to a device.
+Firmware strings are read into comparable parts by camscan.firmware.Firmware: Hikvision
+`V5.6.2 build 190701` → version (5, 6, 2) and build date 2019-07-01; Dahua
+`2.800.0000016.0.R build 2020-06-05` → version (2, 800) and build date 2020-06-05. A rule
+matches a device when its model pattern, device type and firmware range all hold; a rule
+marked `heuristic` (e.g. "build before 210628") is a rule of thumb and every report says so.
+Matching only: nothing here talks to a device.
 """
 
 from __future__ import annotations
@@ -16,42 +17,17 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from camscan.firmware import Firmware
 from camscan.identify.signatures import SignatureError, default_directory
 from camscan.model import AdvisoryFinding, Device
 
-_HIK = re.compile(r"^V?(\d+(?:\.\d+)+)\s+build\s+(\d{2})(\d{2})(\d{2})$", re.I)
-_DAHUA = re.compile(r"^V?(\d+)\.(\d+)\.[0-9A-Za-z]+\.\d+(?:\.[A-Za-z0-9]+)?"
-                    r"(?:\s+build\s+(\d{4})-(\d{2})-(\d{2}))?$", re.I)
 _PREFIX = re.compile(r"^(DHI?-)", re.I)
 FILE = "advisories.toml"
 
 
-@dataclass(frozen=True)
-class Firmware:
-    version: tuple[int, ...] = ()
-    build: date | None = None
-
-
 def parse_firmware(text: str) -> Firmware:
-    """Comparable parts of a normalised firmware string; empty parts when it is not understood."""
-    text = (text or "").strip()
-    m = _HIK.match(text)
-    if m:
-        try:
-            built = date(2000 + int(m.group(2)), int(m.group(3)), int(m.group(4)))
-        except ValueError:
-            built = None
-        return Firmware(tuple(int(x) for x in m.group(1).split(".")), built)
-    m = _DAHUA.match(text)
-    if m:
-        built = None
-        if m.group(3):
-            try:
-                built = date(int(m.group(3)), int(m.group(4)), int(m.group(5)))
-            except ValueError:
-                built = None
-        return Firmware((int(m.group(1)), int(m.group(2))), built)
-    return Firmware()
+    """Comparable parts of a normalised firmware string (camscan.firmware.Firmware)."""
+    return Firmware.parse(text)
 
 
 @dataclass(frozen=True)

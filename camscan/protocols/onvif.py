@@ -26,8 +26,8 @@ from xml.etree.ElementTree import Element
 from camscan.firmware import normalise_firmware
 from camscan.model import Endpoint, Evidence
 from camscan.protocols import wsdiscovery
-from camscan.protocols.arp import normalise_mac
 from camscan.safexml import find, find_all, local, parse_xml, text
+from camscan.values import normalise_mac
 
 PTZ_NS = "http://www.onvif.org/ver20/ptz/wsdl"
 
