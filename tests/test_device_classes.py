@@ -120,3 +120,11 @@ def test_an_example_that_contradicts_its_entry_is_reported(tmp_path: Path) -> No
     assert device_classes.load(directory).check() == [
         "device_classes.toml: [[dhip]] 'sd': example 'SD' yields ('camera', 'ptz'), the example says "
         "('camera', 'static')"]
+
+
+def test_guesses_say_so() -> None:
+    # a spelling backed only by general knowledge (source tag D) must be marked heuristic
+    for vocab in device_classes.VOCABULARIES:
+        for entry in CLASSES.entries(vocab):
+            if "D" in entry.source.split(","):
+                assert entry.heuristic, f"[[{vocab}]] '{entry.id}'"

@@ -12,7 +12,10 @@ The MACs are real IEEE assignments (aiooui's registry), so the OUI step runs for
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -330,3 +333,22 @@ def test_a_policy_example_that_fails_is_reported(tmp_path: Path) -> None:
 def test_a_missing_policy_file_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(SignatureError, match=r"fusion\.toml: cannot read"):
         fusion_policy.load(tmp_path)
+
+
+@pytest.mark.parametrize(("file", "old", "new"), [
+    ("fusion.toml", "sadp = 50", "sadp = 5O"),
+    ("device_classes.toml", 'names = ["IPDome"]', 'names = ["IPDome"]\nname = "x"'),
+])
+def test_replay_reports_a_broken_policy_file_before_reading_captures(tmp_path: Path, file: str, old: str,
+                                                                     new: str) -> None:
+    for f in DEFAULT_DIR.glob("*.toml"):
+        shutil.copy(f, tmp_path / f.name)
+    path = tmp_path / file
+    path.write_text(path.read_text().replace(old, new, 1))
+    out = tmp_path / "inv.csv"
+    proc = subprocess.run([sys.executable, "-m", "camscan", "replay", str(DEFAULT_DIR.parent / "pcaps" / "demo.pcap"),
+                           "--csv", str(out), "-q", "--no-history"], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "CAMSCAN_SIGNATURES": str(tmp_path)})
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith(f"camscan: error: {path}:"), proc.stderr
+    assert not out.exists()

@@ -111,6 +111,13 @@ def load(directory: Path | str | None = None) -> FusionPolicy:
     return cached_load(policy_path(directory, FILENAME), _build)
 
 
+def preload(directory: Path | str | None = None) -> None:
+    """Load fusion.toml and device_classes.toml now, so that a broken file is one line before
+    any capture is read (met first inside a parser, it would be counted as a parser error)."""
+    load(directory)
+    device_classes.load(directory)
+
+
 def check(directory: Path | str | None = None) -> list[str]:
     """Load fusion.toml and device_classes.toml (SignatureError if either is broken) and run
     their examples: one line per problem, [] when all hold. `camscan signatures check` calls
