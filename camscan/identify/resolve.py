@@ -85,8 +85,10 @@ def resolve_fields(d: Device, items: list[Evidence]) -> None:
     """model, firmware, serial and name, each from the strongest source that said it."""
     for attr in ("model", "firmware", "serial", "name"):
         best = _first_with(items, attr)
-        value = clean(str(getattr(best, attr))) if best is not None else ""
-        if value and best is not None:
+        if best is None:
+            continue
+        value = clean(str(getattr(best, attr)))
+        if value:  # text that was nothing but control characters says nothing
             setattr(d, attr, value)
             d.provenance[attr] = best.source
 
@@ -104,18 +106,21 @@ class Claim:
 
 
 class Claims(list[Claim]):
-    """Maker claims in the order they were made: the strongest wins, the first on a tie."""
+    """Maker claims in the order they were made."""
 
     def add(self, strength: int, m: Match | None, source: str) -> None:
+        """A signature's answer as a claim, when it names a maker or a brand."""
         if m is not None and (m.manufacturer or m.brand):
             self.append(Claim(strength, m.manufacturer, m.brand, source))
 
-    def pick(self, attr: str, among: list[Claim] | None = None) -> Claim | None:
-        best: Claim | None = None
-        for c in self if among is None else among:
-            if getattr(c, attr) and (best is None or c.strength > best.strength):
-                best = c
-        return best
+
+def strongest(claims: list[Claim], attr: str) -> Claim | None:
+    """The strongest claim that says something for `attr`; the first made on a tie."""
+    best: Claim | None = None
+    for c in claims:
+        if getattr(c, attr) and (best is None or c.strength > best.strength):
+            best = c
+    return best
 
 
 @dataclass(slots=True)
@@ -133,18 +138,18 @@ def resolve_maker(d: Device, items: list[Evidence], sigs: Signatures, policy: Fu
     found = MakerFindings()
     claims = _claims_from_evidence(d, items, sigs, policy, found)
     _claim_from_oui(d, sigs, policy, claims, found)
-    maker = claims.pick("manufacturer")
+    maker = strongest(claims, "manufacturer")
     if d.model:  # a numbering scheme, read in the light of what the others said
         found.model_match = sigs.model(d.model, maker.manufacturer if maker else "")
         before = len(claims)
         claims.add(policy.maker_strength["model"], found.model_match, f"{d.provenance['model']}:models")
         if len(claims) > before:
-            maker = claims.pick("manufacturer")
+            maker = strongest(claims, "manufacturer")
     if maker is not None:
         d.manufacturer, d.provenance["manufacturer"] = maker.manufacturer, maker.source
         d.confidence = CONFIDENCE[maker.strength]
     agreeing = [c for c in claims if not d.manufacturer or c.manufacturer in ("", d.manufacturer)]
-    brand = claims.pick("brand", agreeing)
+    brand = strongest(agreeing, "brand")
     if brand is not None:
         d.brand, d.provenance["brand"] = brand.brand, brand.source
     return found
