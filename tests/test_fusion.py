@@ -13,13 +13,13 @@ The MACs are real IEEE assignments (aiooui's registry), so the OUI step runs for
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from edited_signatures import edited_copy, refusal
 
 from camscan.identify import policy as fusion_policy
 from camscan.identify.fusion import fuse
@@ -260,13 +260,7 @@ def test_every_field_a_row_shows_names_its_source() -> None:
 # --- the numbers are data ------------------------------------------------------------------------
 
 def _policy_dir(tmp_path: Path, old: str, new: str) -> Path:
-    for f in DEFAULT_DIR.glob("*.toml"):
-        shutil.copy(f, tmp_path / f.name)
-    path = tmp_path / "fusion.toml"
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
-    return tmp_path
+    return edited_copy(tmp_path, "fusion.toml", old, new)
 
 
 def test_ranking_comes_from_fusion_toml(tmp_path: Path) -> None:
@@ -317,11 +311,8 @@ def test_shipped_policy_examples_hold() -> None:
 ])
 def test_a_broken_policy_is_one_line_naming_file_table_and_key(tmp_path: Path, old: str, new: str,
                                                                 message: str) -> None:
-    directory = _policy_dir(tmp_path, old, new)
-    with pytest.raises(SignatureError) as exc:
-        fusion_policy.load(directory)
-    text = str(exc.value)
-    assert "\n" not in text and str(directory / "fusion.toml") in text and message in text, text
+    text = refusal(fusion_policy.load, _policy_dir(tmp_path, old, new), "fusion.toml")
+    assert message in text, text
 
 
 def test_a_policy_example_that_fails_is_reported(tmp_path: Path) -> None:
@@ -341,10 +332,7 @@ def test_a_missing_policy_file_is_one_line(tmp_path: Path) -> None:
 ])
 def test_replay_reports_a_broken_policy_file_before_reading_captures(tmp_path: Path, file: str, old: str,
                                                                      new: str) -> None:
-    for f in DEFAULT_DIR.glob("*.toml"):
-        shutil.copy(f, tmp_path / f.name)
-    path = tmp_path / file
-    path.write_text(path.read_text().replace(old, new, 1))
+    path = edited_copy(tmp_path, file, old, new) / file
     out = tmp_path / "inv.csv"
     proc = subprocess.run([sys.executable, "-m", "camscan", "replay", str(DEFAULT_DIR.parent / "pcaps" / "demo.pcap"),
                            "--csv", str(out), "-q", "--no-history"], capture_output=True, text=True, timeout=120,
