@@ -141,10 +141,8 @@ def resolve_maker(d: Device, items: list[Evidence], sigs: Signatures, policy: Fu
     maker = strongest(claims, "manufacturer")
     if d.model:  # a numbering scheme, read in the light of what the others said
         found.model_match = sigs.model(d.model, maker.manufacturer if maker else "")
-        before = len(claims)
         claims.add(policy.maker_strength["model"], found.model_match, f"{d.provenance['model']}:models")
-        if len(claims) > before:
-            maker = strongest(claims, "manufacturer")
+        maker = strongest(claims, "manufacturer")
     if maker is not None:
         d.manufacturer, d.provenance["manufacturer"] = maker.manufacturer, maker.source
         d.confidence = CONFIDENCE[maker.strength]
