@@ -35,6 +35,7 @@ def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | Non
            no_history: bool) -> None:
     """Build the inventory from pcap/pcapng captures (the same parsers a live scan uses)."""
     from camscan.collect import Collector
+    from camscan.identify.policy import preload
     from camscan.identify.signatures import load
     from camscan.output import check_all_writable, write_outputs
     from camscan.replay import PcapError, replay_file
@@ -42,6 +43,7 @@ def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | Non
 
     check_all_writable(csv_path, json_path)
     load()  # a broken signature file is reported before any capture is read
+    preload()  # and so is a broken fusion policy or device-type vocabulary
     collector = Collector()
     problems: list[str] = []
     read_any = False
@@ -122,6 +124,9 @@ def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, 
     ipset = parse_targets(list(targets), allow_public=allow_public)
     check_all_writable(capture_path)
     creds = credentials.load(creds_path)
+    from camscan.identify.policy import preload
+
+    preload()  # a broken fusion policy or device-type vocabulary: one line before a packet goes out
     opts = ScanOptions(ipset, interface, rate, port_list, capture_path, discovery_wait, credentials=creds or None)
     say = (lambda m: None) if quiet else (lambda m: click.echo(m, err=True))
     result = run_scan(opts, say, _progress_bars if (not quiet and sys.stderr.isatty()) else no_progress)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from camscan.identify import advisories
+from camscan.identify import policy as fusion_policy
 from camscan.identify.signatures import SignatureError, file_paths, load, read_family
 
 
@@ -54,8 +55,19 @@ def check_directory(directory: Path) -> CheckReport:
         advs = ()
     report.entries += len(advs)
     report.examples += sum(len(a.examples) + len(a.not_examples) for a in advs)
+    _check_policy(directory, report)
     if report.problems:
         return report
     report.problems += load(directory).check()
     report.problems += advisories.check(advs)
     return report
+
+
+def _check_policy(directory: Path, report: CheckReport) -> None:
+    """fusion.toml and device_classes.toml: how fusion weighs evidence and what vendors' own
+    device-type words mean, each validated and its examples run."""
+    report.files += 2
+    try:
+        report.problems += fusion_policy.check(directory)
+    except SignatureError as exc:
+        report.problems.append(str(exc))
