@@ -27,14 +27,11 @@ from urllib.parse import urlsplit
 
 from camscan.lab import answers
 from camscan.lab.profile import Profile, load_profiles
-from camscan.protocols import dhip, mdns, sadp, ssdp, wsdiscovery
+from camscan.protocols import dhip, http, rtsp, sadp, ssdp, wsdiscovery
+from camscan.protocols.registry import UDP_DISCOVERY
 
-SADP = ("sadp", sadp.GROUP, sadp.PORT)
-WSD = ("wsd", wsdiscovery.GROUP, wsdiscovery.PORT)
-SSDP = ("ssdp", ssdp.GROUP, ssdp.PORT)
-DHIP = ("dhip", dhip.GROUP, dhip.PORT)
-MDNS = ("mdns", mdns.GROUP, mdns.PORT)
-UDP_SERVICES = (SADP, WSD, SSDP, DHIP, MDNS)
+# (profile section, group, port) of every discovery protocol a lab device may answer
+UDP_SERVICES = tuple((d.source, d.group, d.port) for d in UDP_DISCOVERY)
 MAX_REQUEST = 64 * 1024
 
 
@@ -168,7 +165,7 @@ async def _rtsp(p: Profile, reader: asyncio.StreamReader, writer: asyncio.Stream
 
 
 async def _silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    """An open port that speaks a binary protocol we do not emulate (Hikvision 8000, Dahua 37777)."""
+    """An open port that speaks a binary protocol we do not emulate (Hikvision's and Dahua's SDK ports)."""
     with contextlib.suppress(Exception):
         await asyncio.wait_for(reader.read(1024), 2)
     writer.close()
@@ -223,23 +220,23 @@ async def serve(profiles: list[Profile], arp_hosts: list[tuple[str, str]] = (), 
     for p in profiles:
         if p.http is not None or p.isapi is not None or p.cgi is not None or p.onvif is not None \
                 or p.ssdp is not None:
-            ports = {int((p.http or {}).get("port", 80))}
+            ports = {int((p.http or {}).get("port", http.PORT))}
             if p.ssdp is not None:  # the UPnP description may be served on its own port
-                ports.add(urlsplit(p.ssdp["location"]).port or 80)
+                ports.add(urlsplit(p.ssdp["location"]).port or http.PORT)
             for port in sorted(ports):
                 servers.append(await asyncio.start_server(lambda r, w, pp=p: _http(pp, r, w), p.ip, port))
         if p.rtsp is not None:
-            servers.append(await asyncio.start_server(lambda r, w, pp=p: _rtsp(pp, r, w), p.ip, 554))
+            servers.append(await asyncio.start_server(lambda r, w, pp=p: _rtsp(pp, r, w), p.ip, rtsp.PORT))
         if p.sadp is not None:
-            servers.append(await asyncio.start_server(_silent, p.ip, 8000))
+            servers.append(await asyncio.start_server(_silent, p.ip, sadp.SDK_PORT))
         if p.dhip is not None or p.cgi is not None:
-            servers.append(await asyncio.start_server(_silent, p.ip, 37777))
+            servers.append(await asyncio.start_server(_silent, p.ip, dhip.SDK_PORT))
     # announce on start, as the real devices do
     for p in profiles:
         if p.wsd is not None and p.wsd.get("hello", True) and (p.ip, "wsd") in senders:
-            senders[(p.ip, "wsd")].sendto(answers.wsd_hello(p), (WSD[1], WSD[2]))
+            senders[(p.ip, "wsd")].sendto(answers.wsd_hello(p), (wsdiscovery.GROUP, wsdiscovery.PORT))
         if p.ssdp is not None and p.ssdp.get("notify", True) and (p.ip, "ssdp") in senders:
-            senders[(p.ip, "ssdp")].sendto(answers.ssdp_notify(p), (SSDP[1], SSDP[2]))
+            senders[(p.ip, "ssdp")].sendto(answers.ssdp_notify(p), (ssdp.GROUP, ssdp.PORT))
     print(f"serving {len(profiles)} device(s): {', '.join(ips[:5])}{' ...' if len(ips) > 5 else ''}"
           f"{f' and ARP for {len(arp_hosts)} plain hosts' if arp_hosts else ''}", flush=True)
     await asyncio.Event().wait()

@@ -13,7 +13,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from camscan.replay.decode import FIN, RST, SYN, Counters, Segment
+from camscan.collect import Counters
+from camscan.replay.decode import FIN, RST, SYN, Segment
 
 MAX_DIRECTION_BYTES = 4 * 1024 * 1024
 MAX_BUFFERED_BYTES = 64 * 1024 * 1024

@@ -16,6 +16,7 @@ import netaddr
 
 from camscan.collect import Collector
 from camscan.model import Endpoint, Evidence
+from camscan.protocols import http
 from camscan.scan import arpsweep, link
 from camscan.scan.capture import LiveCapture
 from camscan.scan.credentials import Credentials
@@ -238,7 +239,7 @@ def api_targets(evidence: list[Evidence], open_ports: dict[str, list[int]], scop
     out = []
     for ip, t in by_ip.items():
         ports = open_ports.get(ip, [])
-        port = next((p for p in (80, 8080) if p in ports), 0)
+        port = next((p for p in (http.PORT, http.ALT_PORT) if p in ports), 0)
         if port and (t.platform or t.onvif_path):
             t.port = port
             out.append(t)
