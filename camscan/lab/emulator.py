@@ -4,7 +4,7 @@ SSDP (answers M-SEARCH, sends NOTIFY on start, serves its description over HTTP)
 HTTP with the device's Server header and digest-protected ISAPI / Dahua CGI / ONVIF, and RTSP.
 ARP is the kernel's, with the MAC the namespace's interface was given.
 
-The bytes come from answers.py, the same functions the demo captures are generated from; this
+The bytes come from camscan.lab.answers, the same functions the demo captures are generated from; this
 module only moves them. It binds only to the profiles' own addresses and the discovery groups,
 and is started by `camscan lab up` with `ip netns exec`, so it cannot reach a real network.
 

@@ -4,7 +4,7 @@ A profile is data, never code: one emulated device, its addresses, one section p
 the real device answers on (and only those), and the inventory row a correct scan of it must
 produce. This module reads them with tomllib, checks that the keys each section needs are
 there with the right types, and raises ProfileError naming the file and the key when not. It
-builds no bytes (that is answers.py) and sends nothing.
+builds no bytes (that is answers/) and sends nothing.
 
 Schema (keys marked * are required when the section is present):
 
@@ -68,7 +68,7 @@ AUTH_SECTIONS = ("isapi", "cgi", "onvif", "rtsp")
 
 _MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 
-# section -> {key: type}; required keys only (optional keys are read with defaults by answers.py)
+# section -> {key: type}; required keys only (optional keys are read with defaults by answers/)
 _REQUIRED: dict[str, dict[str, type | tuple[type, ...]]] = {
     "device": {"id": str, "ip": str, "mac": str, "subnet": str},
     "sadp": {"description": str, "serial": str, "software_version": str},

@@ -1,5 +1,4 @@
-"""Dahua CGI: magicBox.cgi's key=value answers and configManager.cgi's RemoteDevice table.
-"""
+"""Dahua CGI: magicBox.cgi's key=value answers and configManager.cgi's RemoteDevice table."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Dahua DHIP: the client.notifyDevInfo a device answers DHDiscover.search with.
-"""
+"""Dahua DHIP: the client.notifyDevInfo a device answers DHDiscover.search with."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Multicast DNS / DNS-SD: the answer advertising a device's service.
-"""
+"""Multicast DNS / DNS-SD: the answer advertising a device's service."""
 
 from __future__ import annotations
 

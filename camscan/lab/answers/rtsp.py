@@ -1,5 +1,4 @@
-"""The device's RTSP server: OPTIONS answered openly, DESCRIBE only with digest authorisation.
-"""
+"""The device's RTSP server: OPTIONS answered openly, DESCRIBE only with digest authorisation."""
 
 from __future__ import annotations
 

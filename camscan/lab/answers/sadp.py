@@ -1,5 +1,4 @@
-"""Hikvision SADP: the ProbeMatch a device multicasts in answer to a probe.
-"""
+"""Hikvision SADP: the ProbeMatch a device multicasts in answer to a probe."""
 
 from __future__ import annotations
 

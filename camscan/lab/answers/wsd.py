@@ -1,5 +1,4 @@
-"""ONVIF WS-Discovery: the ProbeMatches a device answers a Probe with, and the Hello it sends on joining.
-"""
+"""ONVIF WS-Discovery: the ProbeMatches a device answers a Probe with, and the Hello it sends on joining."""
 
 from __future__ import annotations
 
