@@ -119,6 +119,21 @@ def probe_everywhere(cap: Capture, peers: list[Peer], send: Callable[[int | None
         send(vlan)
 
 
+def answer_scanner(cap: Capture, peers: list[Peer], section: str, port: int, sport: int,
+                   answer: Callable[[Profile], bytes], gap_us: tuple[int, int]) -> list[Peer]:
+    """Each on-link device with a `section` in its profile answers the scanner's probe by unicast
+    from the protocol `port` to the scanner's `sport`, a random `gap_us` after the one before;
+    returns the devices that answered."""
+    answered = []
+    for peer in peers:
+        p = peer.profile
+        if getattr(p, section) is None or not p.on_link:
+            continue
+        cap.add(udp_from_peer(cap, peer, SCANNER_IP, port, sport, answer(p)), gap_us=cap.rng.randint(*gap_us))
+        answered.append(peer)
+    return answered
+
+
 class Tcp:
     """One TCP conversation between the scanner and a device, written frame by frame."""
 

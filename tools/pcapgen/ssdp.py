@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 from camscan.lab import answers
-from camscan.lab.profile import SCANNER_IP
 from camscan.protocols import http, ssdp
-from tools.pcapgen.capture import Capture, Peer, Tcp, probe_everywhere, udp_from_peer, udp_from_scanner
+from tools.pcapgen.capture import Capture, Peer, Tcp, answer_scanner, probe_everywhere, udp_from_peer, udp_from_scanner
 from tools.pcapgen.web import exchange
 
 
@@ -15,14 +14,7 @@ def ssdp_phase(cap: Capture, peers: list[Peer]) -> int:
     sport = cap.port()
     probe_everywhere(cap, peers, lambda vlan: udp_from_scanner(
         cap, ssdp.GROUP, sport, ssdp.PORT, ssdp.build_msearch("upnp:rootdevice", 2), vlan=vlan, ttl=2))
-    found = []
-    for peer in peers:
-        p = peer.profile
-        if p.ssdp is None or not p.on_link:
-            continue
-        cap.add(udp_from_peer(cap, peer, SCANNER_IP, ssdp.PORT, sport, answers.ssdp_response(p)),
-                gap_us=cap.rng.randint(5000, 60000))
-        found.append(peer)
+    found = answer_scanner(cap, peers, "ssdp", ssdp.PORT, sport, answers.ssdp_response, (5000, 60000))
     for peer in peers:
         p = peer.profile
         if p.ssdp is not None and p.on_link and p.ssdp.get("notify"):

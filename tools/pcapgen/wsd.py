@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from camscan.lab import answers
-from camscan.lab.profile import SCANNER_IP
+from camscan.lab.profile import Profile
 from camscan.protocols import wsdiscovery
-from tools.pcapgen.capture import Capture, Peer, probe_everywhere, udp_from_peer, udp_from_scanner
+from tools.pcapgen.capture import Capture, Peer, answer_scanner, probe_everywhere, udp_from_peer, udp_from_scanner
 
 
 def wsd_phase(cap: Capture, peers: list[Peer]) -> int:
@@ -19,11 +19,9 @@ def wsd_phase(cap: Capture, peers: list[Peer]) -> int:
     message_id = "uuid:0d2f7a4e-5b61-4c83-9a1e-6f20b8c4d315"
     probe_everywhere(cap, peers, lambda vlan: udp_from_scanner(
         cap, wsdiscovery.GROUP, sport, wsdiscovery.PORT, wsdiscovery.build_probe(message_id), vlan=vlan))
-    for peer in peers:
-        p = peer.profile
-        if p.wsd is None or not p.on_link:
-            continue
-        cap.add(udp_from_peer(cap, peer, SCANNER_IP, wsdiscovery.PORT, sport, answers.wsd_probe_match(p, message_id)),
-                gap_us=cap.rng.randint(3000, 40000))
-        cap.credit(p, "wsd")
+    def match(p: Profile) -> bytes:
+        return answers.wsd_probe_match(p, message_id)
+
+    for peer in answer_scanner(cap, peers, "wsd", wsdiscovery.PORT, sport, match, (3000, 40000)):
+        cap.credit(peer.profile, "wsd")
     return sport
