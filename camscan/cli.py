@@ -244,9 +244,7 @@ def report(inventory: str, sites_path: str | None, assets_path: str | None, html
     inv = load_inventory(inventory)
     site_list = sites.load_sites(sites_path) if sites_path else None
     register = assets.load_register(assets_path) if assets_path else None
-    for d in inv.devices:  # advisories are recomputed with the current data
-        d.notes = [n for n in d.notes if "heuristic match" not in n]
-    annotate(inv.devices)
+    annotate(inv.devices)  # advisories are recomputed with the current data
     if site_list is not None:
         sites.assign(inv.devices, site_list)
     joined = assets.join(inv.devices, register) if register is not None else None

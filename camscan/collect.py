@@ -75,6 +75,6 @@ class Collector:
             if response.truncated:
                 self.counters.add("oversized HTTP bodies (skipped)")
             for ev in items:
-                if ev.note.startswith("malformed:"):
+                if ev.problem == "malformed":
                     self.counters.add("malformed device API bodies")
             self._keep(items)

@@ -62,9 +62,32 @@ class Evidence:
     channel: int | None = None
     banners: dict[str, str] = field(default_factory=dict)
     authenticated: bool = False
+    # what the message said about where the device serves its descriptions and APIs: an SSDP
+    # LOCATION (the UPnP description URL), WS-Discovery XAddrs (ONVIF service addresses)
+    location: str = ""
+    xaddrs: tuple[str, ...] = ()
+    # for ARP: "request", "reply" or "gratuitous" (a host only asking is the scanner itself)
+    arp_op: str = ""
+    # a problem with the message, by kind ("malformed"); the detail is in `note`
+    problem: str = ""
+    # text for a person (shown in the JSON's notes); no code may branch on its wording
     note: str = ""
     # the OUI registrant, set by the OUI lookup only
     oui_registrant: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AdvisoryFinding:
+    """A published advisory whose affected range covers a device's firmware. `heuristic` marks a
+    rule of thumb (e.g. a build-date cut-off) rather than the vendor's own table."""
+
+    id: str
+    title: str = ""
+    heuristic: bool = False
+
+    def note(self) -> str:
+        """How the finding reads in a device's notes when it is only a rule of thumb."""
+        return f"{self.id}: heuristic match ({self.title}; rule of thumb, not the vendor's table)"
 
 
 @dataclass(slots=True)
@@ -85,6 +108,8 @@ class Device:
     channel: int | None = None
     site: str = ""
     advisories: list[str] = field(default_factory=list)
+    # the advisory matches behind `advisories`, typed (confidence and title)
+    findings: list[AdvisoryFinding] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
     confidence: str = ""
     provenance: dict[str, str] = field(default_factory=dict)

@@ -373,7 +373,7 @@ def test_hostile_xml_keeps_banner_and_notes_malformed(body: bytes, target: str |
     out = http.parse_exchange(get(target) if target else None, resp, CAM)
     assert len(out) == 1
     assert out[0].banners == {"http_server": "App-webs/"}
-    assert out[0].note.startswith("malformed: ISAPI")
+    assert out[0].problem == "malformed" and out[0].note.startswith("ISAPI")
     assert "passwd" not in out[0].note and "AAAA" not in out[0].note and len(out[0].note) < 200
 
 
@@ -381,7 +381,7 @@ def test_hostile_xml_keeps_banner_and_notes_malformed(body: bytes, target: str |
 def test_hostile_bodies_on_other_apis(target: str) -> None:
     body = SOAP_BOMB if "onvif" in target else b"deviceType=\x00\x01\x02"
     out = http.parse_exchange(get(target, "POST" if "onvif" in target else "GET"), response(200, body), CAM)
-    assert len(out) == 1 and out[0].note.startswith("malformed: ")
+    assert len(out) == 1 and out[0].problem == "malformed" and out[0].note
 
 
 def test_truncated_api_body_from_the_stream_is_noted_not_parsed() -> None:
@@ -390,13 +390,13 @@ def test_truncated_api_body_from_the_stream_is_noted_not_parsed() -> None:
     [(req, resp)] = pair(client, server)
     assert resp.truncated and len(resp.body) == MAX_BODY
     [ev] = http.parse_exchange(req, resp, CAM)
-    assert ev.note.startswith("malformed: ISAPI deviceInfo: body truncated")
+    assert ev.problem == "malformed" and ev.note.startswith("ISAPI deviceInfo: body truncated")
     # cut short by the capture rather than by the cap
     body = fixture("hik-ipdome-deviceInfo.xml")
     server = raw_response("HTTP/1.1 200 OK", [("Content-Length", str(len(body)))], body[:100])
     [(req, resp)] = pair(client, server)
     [ev] = http.parse_exchange(req, resp, CAM)
-    assert ev.note.startswith("malformed: ISAPI deviceInfo")
+    assert ev.problem == "malformed" and ev.note.startswith("ISAPI deviceInfo")
 
 
 def test_a_parser_bug_is_counted_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -405,7 +405,7 @@ def test_a_parser_bug_is_counted_not_raised(monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.setitem(http._BY_PATH, "/isapi/system/deviceinfo", ("ISAPI deviceInfo", boom))
     [ev] = http.parse_exchange(get("/ISAPI/System/deviceInfo"), response(200, b"<DeviceInfo/>"), CAM)
-    assert ev.note == "malformed: ISAPI deviceInfo: parser error (KeyError)"
+    assert ev.problem == "malformed" and ev.note == "ISAPI deviceInfo: parser error (KeyError)"
 
 
 def test_upnp_description_goes_to_ssdp_whatever_the_path(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -430,7 +430,7 @@ def test_upnp_description_with_the_real_ssdp_module() -> None:
     ssdp = pytest.importorskip("camscan.protocols.ssdp")
     assert hasattr(ssdp, "parse_description")
     out = http.parse_exchange(get("/upnpdevicedesc.xml"), response(200, fixture("upnp-description-hikvision.xml")), CAM)
-    assert out[0].source == "http" and not out[0].note.startswith("malformed")
+    assert out[0].source == "http" and not out[0].problem
     assert all(isinstance(e, Evidence) for e in out)
     assert any(e.model == "DS-2CD2143G0-I" and e.ip == CAM.ip for e in out[1:])
 

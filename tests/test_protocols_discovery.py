@@ -179,12 +179,12 @@ class TestArp:
         # is-at reply from a Hikvision-OUI camera, with Ethernet padding after it
         pkt = bytes.fromhex("0001080006040002" "5850ed1fe385" "c0000240" "020000aabbcc" "c000020a") + b"\x00" * 18
         ev = one(arp.parse(pkt))
-        assert (ev.ip, ev.mac, ev.note) == ("192.0.2.64", "58:50:ed:1f:e3:85", "ARP reply")
+        assert (ev.ip, ev.mac, ev.arp_op) == ("192.0.2.64", "58:50:ed:1f:e3:85", "reply")
 
     def test_gratuitous_announcement(self) -> None:
         pkt = bytes.fromhex("0001080006040001" "b0c5541c7185" "0a0a0a3a" "ffffffffffff" "0a0a0a3a")
         ev = one(arp.parse(pkt))
-        assert (ev.ip, ev.mac, ev.note) == ("10.10.10.58", "b0:c5:54:1c:71:85", "gratuitous ARP")
+        assert (ev.ip, ev.mac, ev.arp_op) == ("10.10.10.58", "b0:c5:54:1c:71:85", "gratuitous")
 
     def test_not_ethernet_ipv4(self) -> None:
         ipv6ish = bytes.fromhex("0001" "86dd" "0610" "0001") + b"\x00" * 40
@@ -435,19 +435,19 @@ class TestSsdp:
         assert (ev.ip, ev.mac) == ("192.0.2.200", "aa:bb:cc:00:11:22")
         assert ev.banners == {"ssdp_server": "Linux/3.0.8, UPnP/1.0, Portable SDK for UPnP devices/1.6.18",
                               "ssdp_location": "/upnpdevicedesc.xml"}
-        assert ev.note == "http://192.0.2.64:49152/upnpdevicedesc.xml"
+        assert ev.location == "http://192.0.2.64:49152/upnpdevicedesc.xml"
         assert ssdp.location(payload) == "http://192.0.2.64:49152/upnpdevicedesc.xml"
         assert one(ssdp.parse(payload, NO_SRC)).ip == "192.0.2.64"
 
     def test_non_http_location_refused(self) -> None:
         payload = b"HTTP/1.1 200 OK\r\nLOCATION: file:///etc/passwd\r\nSERVER: x\r\n\r\n"
         assert ssdp.location(payload) == ""
-        assert one(ssdp.parse(payload, SRC)).note == ""
+        assert one(ssdp.parse(payload, SRC)).location == ""
 
     def test_real_notifies(self) -> None:
         ev = one(ssdp.parse(real("dlink-DCS-935L-ssdp-notify-frame80.txt"), NO_SRC))
         assert ev.banners["ssdp_server"] == "Linux,    UPnP/1.0 DCS-935L/1.0"
-        assert (ev.ip, ev.note) == ("10.10.10.37", "http://10.10.10.37:50510/")
+        assert (ev.ip, ev.location) == ("10.10.10.37", "http://10.10.10.37:50510/")
         generic = real("universalscanner-generic-ssdp-notify-anonymized.txt")
         assert ssdp.location(generic) == "http://240.0.1.0/rootDesc.xml"
         assert one(ssdp.parse(generic, NO_SRC)).banners == {"ssdp_server": "Universal Scanner/0.0, Virtual/1.0",
@@ -456,7 +456,7 @@ class TestSsdp:
     def test_every_real_sample_parses(self) -> None:
         for path in real_files("*ssdp*.txt"):
             ev = one(ssdp.parse(path.read_bytes(), NO_SRC))
-            assert ev.banners.get("ssdp_server") and ev.note.startswith("http://"), path.name
+            assert ev.banners.get("ssdp_server") and ev.location.startswith("http://"), path.name
 
     def test_real_pcaps(self) -> None:
         servers: dict[str, set[str]] = {}

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from camscan.identify.signatures import SignatureError, default_directory
-from camscan.model import Device
+from camscan.model import AdvisoryFinding, Device
 
 _HIK = re.compile(r"^V?(\d+(?:\.\d+)+)\s+build\s+(\d{2})(\d{2})(\d{2})$", re.I)
 _DAHUA = re.compile(r"^V?(\d+)\.(\d+)\.[0-9A-Za-z]+\.\d+(?:\.[A-Za-z0-9]+)?"
@@ -94,13 +94,6 @@ class Advisory:
     not_examples: tuple[dict, ...] = field(default=())
 
 
-@dataclass(frozen=True)
-class Finding:
-    id: str
-    title: str
-    heuristic: bool
-
-
 def _load(path: Path) -> tuple[Advisory, ...]:
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -148,7 +141,7 @@ def load(directory: str | None = None) -> tuple[Advisory, ...]:
 
 
 def findings(manufacturer: str, model: str, device_type: str, firmware: str,
-             advisories: tuple[Advisory, ...] | None = None) -> list[Finding]:
+             advisories: tuple[Advisory, ...] | None = None) -> list[AdvisoryFinding]:
     """The advisories whose rules cover this device's firmware."""
     if not model or not firmware:
         return []
@@ -159,7 +152,7 @@ def findings(manufacturer: str, model: str, device_type: str, firmware: str,
             continue
         hit = next((r for r in adv.rules if r.matches(model, device_type, fw)), None)
         if hit is not None:
-            out.append(Finding(adv.id, adv.title, hit.heuristic))
+            out.append(AdvisoryFinding(adv.id, adv.title, hit.heuristic))
     return out
 
 
@@ -169,6 +162,4 @@ def annotate(devices: list[Device]) -> None:
     for d in devices:
         found = findings(d.manufacturer, d.model, d.device_type, d.firmware, advs)
         d.advisories = [f.id for f in found]
-        for f in found:
-            if f.heuristic:
-                d.notes.append(f"{f.id}: heuristic match ({f.title}; rule of thumb, not the vendor's table)")
+        d.findings = found

@@ -68,7 +68,7 @@ def fuse(evidence: list[Evidence], sigs: Signatures) -> list[Device]:
     evidence = [e for e in evidence if e.ip or e.mac or e.via]
     _sanitise_macs(evidence)
     # a host seen only asking ARP questions is, in a scan's capture, the scanner itself
-    groups = [g for g in _group(evidence) if not all(e.source == "arp" and e.note == "ARP request" for e in g)]
+    groups = [g for g in _group(evidence) if not all(e.arp_op == "request" for e in g)]
     devices = [_resolve(items, sigs) for items in groups]
     devices.sort(key=lambda d: (_ip_key(d.ip), _ip_key(d.via), d.channel or 0, d.mac))
     advisories.annotate(devices)
@@ -264,7 +264,7 @@ def _resolve(items: list[Evidence], sigs: Signatures) -> Device:
         d.provenance["device_type"] = "unsettled"
     d.evidence = [s for s in SOURCES if s in sources]
     for e in items:
-        if e.note and not e.note.startswith("malformed:") and e.note not in d.notes and e.source != "ssdp":
+        if e.note and not e.problem and e.note not in d.notes:
             d.notes.append(clean(e.note))
     return d
 

@@ -98,7 +98,7 @@ def parse(arp_payload: bytes) -> list[Evidence]:
     if addr.is_unspecified or addr.is_multicast or addr == _BROADCAST or not mac:
         return []
     ip = str(addr)
-    note = "ARP reply" if op == _OP_REPLY else "ARP request"
+    kind = "reply" if op == _OP_REPLY else "request"
     if op == _OP_REQUEST and spa == data[24:28]:
-        note = "gratuitous ARP"
-    return [Evidence(source="arp", ip=ip, mac=mac, note=note)]
+        kind = "gratuitous"
+    return [Evidence(source="arp", ip=ip, mac=mac, arp_op=kind)]

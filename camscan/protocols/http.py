@@ -19,8 +19,8 @@ RemoteDevice's `table.RemoteDevice.` lines). ONVIF SOAP Faults usually come with
 so an ONVIF answer is parsed whatever its status, to record the fault.
 
 What it must not do: raise. A truncated or broken API body (entity bomb, DTD, bad XML,
-oversized) keeps the banner Evidence and sets its note to "malformed: <what>: <why>", which
-is how the caller counts skipped messages. Nothing here sends requests.
+oversized) keeps the banner Evidence with `problem = "malformed"` and the detail in its note,
+which is how the caller counts skipped messages. Nothing here sends requests.
 """
 
 from __future__ import annotations
@@ -206,12 +206,13 @@ def parse_exchange(request: HttpMessage | None, response: HttpMessage, server: E
     if not 200 <= response.status < 300 and not (label == _ONVIF and response.status >= 400 and response.body):
         return out
     if response.truncated:
-        banner.note = f"malformed: {label}: body truncated ({len(response.body)} bytes kept)"
+        banner.problem = "malformed"
+        banner.note = f"{label}: body truncated ({len(response.body)} bytes kept)"
         return out
     try:
         out.extend(handler(response.body, server))
     except Malformed as exc:
-        banner.note = f"malformed: {_clean(str(exc), 160)}"
+        banner.problem, banner.note = "malformed", _clean(str(exc), 160)
     except Exception as exc:  # a parser bug must not end the run; count it like a bad message
-        banner.note = f"malformed: {label}: parser error ({type(exc).__name__})"
+        banner.problem, banner.note = "malformed", f"{label}: parser error ({type(exc).__name__})"
     return out

@@ -139,7 +139,7 @@ def parse(payload: bytes, src: Endpoint) -> list[Evidence]:
         ip=src.ip or _url_ipv4(loc),
         mac=normalise_mac(src.mac),
         banners=banners,
-        note=loc,
+        location=loc,
     )]
 
 
@@ -204,5 +204,4 @@ def parse_description(body: bytes, src: Endpoint) -> list[Evidence]:
         serial=_child_text(device, "serialNumber"),
         name=_child_text(device, "friendlyName"),
         banners=banners,
-        note="UPnP description",
     )]

@@ -157,5 +157,6 @@ def _evidence(match: Element, src: Endpoint) -> Evidence:
         device_type=device_type,
         form="ptz" if "ptz" in kinds else "",
         banners=banners,
+        xaddrs=tuple(x[:200] for x in xaddrs[:8]),
         note=f"xaddr {xaddrs[0][:200]}" if xaddrs else "",
     )

@@ -109,7 +109,7 @@ def render_markdown(inv: Inventory, join: JoinResult | None = None, register_col
                  for d in devs if d.device_type in ("camera", *RECORDERS))
     rows = [[m, mo, f, str(n), a or "-"] for (m, mo, f, a), n in sorted(fw.items(), key=lambda x: (-x[1], x[0]))]
     out += _table(["manufacturer", "model", "firmware", "devices", "advisories"], rows)
-    heur = sum(1 for d in devs if any("heuristic match" in n for n in d.notes))
+    heur = sum(1 for d in devs if any(f.heuristic for f in d.findings))
     if heur:
         out += ["", f"{_n(heur, 'advisory finding rests', 'advisory findings rest')} on a rule of thumb "
                 "(a firmware build date), not on the vendor's own list of affected models."]

@@ -414,7 +414,8 @@ def _device_table(inventory: Inventory) -> str:
                 cells.append(f'<td data-key="{esc(v.strip())}" class="n">{esc(v)}</td>')
             else:
                 cells.append(f"<td>{esc(v)}</td>")
-        cells.append(f"<td>{esc('; '.join(d.notes))}</td>")
+        notes = d.notes + [f.note() for f in d.findings if f.heuristic]
+        cells.append(f"<td>{esc('; '.join(notes))}</td>")
         cls = ' class="adv"' if d.advisories else ""
         body.append(f'<tr data-i="{i}"{cls}>{"".join(cells)}</tr>')
     n = len(devs)

@@ -55,6 +55,8 @@ class Outcome:
     account: str = ""
     notes: list[str] = field(default_factory=list)
     read: bool = False
+    # the device refused the account (HTTP 401/403, ONVIF NotAuthorized): nothing else was asked
+    refused: bool = False
     # ONVIF answers as Evidence, for scans without a capture (zeep's exchanges bypass `sink`)
     evidence: list[Evidence] = field(default_factory=list)
 
@@ -106,6 +108,7 @@ async def _first(s: _Session, out: Outcome, api: str, path: str) -> tuple[bool, 
     """The first, authenticated request to an API: (account accepted?, the 200 response or None)."""
     resp = await s.request("GET", path)
     if why := _refused(resp):
+        out.refused = True
         out.notes.append(f"{api} {why}")
         return False, None
     if resp.status_code != 200:
@@ -194,6 +197,7 @@ async def _onvif(s: _Session, out: Outcome) -> bool:
     except (Fault, ONVIFError, TransportError) as exc:
         text = str(getattr(exc, "reason", "") or exc)
         if re.search(r"NotAuthori[sz]ed|Unauthori[sz]ed|401|not authori|Sender not", text, re.I):
+            out.refused = True
             out.notes.append("ONVIF refused the account (NotAuthorized: wrong credentials, or the clock is far off)")
             return False
         out.notes.append(f"ONVIF: {text[:120]}")

@@ -146,8 +146,8 @@ def run_scan(opts: ScanOptions, say: Say, progress: Progress = no_progress) -> S
             hosts = {str(ip) for ip in opts.targets if iface is None or str(ip) != iface.ip}
         hosts = {h for h in hosts if scope.allows(h)}
         for e in list(live.evidence):  # descriptions of responders inside the targets only
-            if e.source == "ssdp" and e.note.startswith("http") and scope.allows(e.ip):
-                ssdp_locations.add(e.note.split()[0])
+            if e.location and scope.allows(e.ip):
+                ssdp_locations.add(e.location)
         t1 = time.monotonic()
         say(f"TCP probes of {len(hosts)} hosts on ports {','.join(map(str, opts.ports))} ...")
         near = sorted((h for h in hosts if h in onlink), key=lambda h: netaddr.IPAddress(h))
@@ -202,7 +202,7 @@ def run_scan(opts: ScanOptions, say: Say, progress: Progress = no_progress) -> S
     for o in outcomes:
         if o.notes:
             result.device_notes.setdefault(o.ip, []).extend(o.notes)
-        key = "read" if o.read else ("refused" if any("refused" in n for n in o.notes) else "no answer")
+        key = "read" if o.read else ("refused" if o.refused else "no answer")
         result.enrichment[key] = result.enrichment.get(key, 0) + 1
     return result
 
@@ -228,8 +228,8 @@ def api_targets(evidence: list[Evidence], open_ports: dict[str, list[int]], scop
             m = sigs.banner(kind, value) if value else None
             if m is not None and m.manufacturer in API_PLATFORMS:
                 t.platform = t.platform or m.manufacturer
-        if e.source == "wsd" and e.note.startswith("xaddr "):
-            m = re.match(r"xaddr https?://([^/\s]+)(/\S*)", e.note)
+        for xaddr in e.xaddrs[:1]:
+            m = re.match(r"https?://([^/\s]+)(/\S*)", xaddr)
             if m and m.group(1).split(":")[0] == e.ip:
                 t.onvif_path = m.group(2)
         if e.model:
