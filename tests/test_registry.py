@@ -17,6 +17,7 @@ import pytest
 from camscan.collect import Collector
 from camscan.lab import answers
 from camscan.lab.profile import Profile, load_profiles
+from camscan.model import Endpoint
 from camscan.protocols import http, rtsp
 from camscan.protocols.registry import DEFAULT_TCP_PORTS, DISCOVERY_GROUPS, TCP_PORTS, UDP_DISCOVERY
 from camscan.replay import replay_file
@@ -124,3 +125,15 @@ def test_no_module_imports_another_modules_private_names(tree: str) -> None:
     offenders = [str(f.relative_to(ROOT)) for f in sorted((ROOT / tree).rglob("*.py"))
                  if PRIVATE_IMPORT.search(f.read_text(encoding="utf-8"))]
     assert not offenders
+
+
+@pytest.mark.parametrize("proto", UDP_DISCOVERY, ids=lambda d: d.source)
+def test_lab_devices_answer_camscans_own_probe_and_not_each_other(proto) -> None:
+    device = next(p for p in load_profiles() if getattr(p, proto.source) is not None)
+    out = answers.answer_probe(proto.source, device, proto.probe())
+    assert out is not None, f"{device.id} ignored camscan's {proto.name} probe"
+    reply, where = out
+    assert where in ("group", "sender")
+    evidence = proto.parse(reply, Endpoint(device.ip, device.mac, proto.port))
+    assert evidence and {e.source for e in evidence} == {proto.source}
+    assert answers.answer_probe(proto.source, device, reply) is None, "a device answered another's reply"

@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import json
 import os
-import re
 import socket
 import struct
 import sys
@@ -59,35 +58,6 @@ def _unicast_socket(ip: str, port: int) -> socket.socket:
     return s
 
 
-def _reply(kind: str, p: Profile, data: bytes) -> tuple[bytes, str] | None:
-    """(answer, 'group' | 'sender') for one datagram of protocol `kind`, or None to stay silent."""
-    text = data[:MAX_REQUEST].decode("utf-8", "replace")
-    if kind == "sadp":
-        if "<Probe>" not in text or "inquiry" not in text:
-            return None
-        m = re.search(r"<Uuid>([^<]{1,64})</Uuid>", text)
-        return answers.sadp_reply(p, m.group(1) if m else None), "group"
-    if kind == "wsd":
-        if "Probe" not in text or "ProbeMatch" in text or "Hello" in text:
-            return None
-        m = re.search(r"MessageID[^>]*>([^<]{1,100})<", text)
-        return answers.wsd_probe_match(p, m.group(1) if m else "urn:uuid:0"), "sender"
-    if kind == "ssdp":
-        if not text.upper().startswith("M-SEARCH"):
-            return None
-        m = re.search(r"(?im)^ST:\s*(\S+)", text)
-        return answers.ssdp_response(p, m.group(1) if m else "upnp:rootdevice"), "sender"
-    if kind == "dhip":
-        if "DHDiscover.search" not in text:
-            return None
-        return answers.dhip_reply(p), "sender"
-    if kind == "mdns":
-        if len(data) < 12 or data[2] & 0x80:  # a response, not a query
-            return None
-        return answers.mdns_response(p), "group"
-    return None
-
-
 class _Udp(asyncio.DatagramProtocol):
     def __init__(self, kind: str, group: str, port: int, profiles: list[Profile],
                  senders: dict[tuple[str, str], asyncio.DatagramTransport]) -> None:
@@ -96,7 +66,7 @@ class _Udp(asyncio.DatagramProtocol):
     def datagram_received(self, data: bytes, addr: tuple) -> None:
         for p in self.profiles:
             try:
-                out = _reply(self.kind, p, data)
+                out = answers.answer_probe(self.kind, p, data[:MAX_REQUEST])
             except Exception as exc:  # a profile bug must not stop the other devices
                 print(f"{p.id}: {self.kind}: {exc}", file=sys.stderr)
                 continue

@@ -21,6 +21,9 @@ parsed with defusedxml only: the lab must stay deterministic and must not trust 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from camscan.lab.answers import dhip, mdns, sadp, ssdp, wsd
 from camscan.lab.answers.auth import digest_nonce
 from camscan.lab.answers.common import HTTP_DATE, LAB_TIME
 from camscan.lab.answers.dhip import dhip_reply
@@ -30,10 +33,12 @@ from camscan.lab.answers.sadp import sadp_reply
 from camscan.lab.answers.ssdp import ssdp_notify, ssdp_response, upnp_description
 from camscan.lab.answers.web import http_response
 from camscan.lab.answers.wsd import wsd_hello, wsd_probe_match
+from camscan.lab.profile import Profile
 
 __all__ = [
     "HTTP_DATE",
     "LAB_TIME",
+    "answer_probe",
     "dhip_reply",
     "digest_nonce",
     "http_response",
@@ -46,3 +51,20 @@ __all__ = [
     "wsd_hello",
     "wsd_probe_match",
 ]
+
+# discovery protocol (its Evidence source, as protocols/registry.py names it) -> how a device
+# answers one datagram of it: (bytes, "group" to multicast them | "sender" to unicast), or None
+_PROBE_ANSWERS: dict[str, Callable[[Profile, bytes], tuple[bytes, str] | None]] = {
+    "sadp": sadp.answer_probe,
+    "wsd": wsd.answer_probe,
+    "ssdp": ssdp.answer_probe,
+    "dhip": dhip.answer_probe,
+    "mdns": mdns.answer_probe,
+}
+
+
+def answer_probe(source: str, p: Profile, probe: bytes) -> tuple[bytes, str] | None:
+    """What device `p` sends back to one discovery datagram of protocol `source`, and whether to
+    the group or to the sender; None when a real device would stay silent."""
+    answer = _PROBE_ANSWERS.get(source)
+    return answer(p, probe) if answer is not None else None

@@ -39,3 +39,10 @@ def dhip_reply(p: Profile, session_id: int = 0, request_id: int = 0) -> bytes:
     # Dahua's JSON writer escapes "/" as "\/" (see the real samples)
     body = json.dumps(doc, sort_keys=True, separators=(",", ":")).replace("/", "\\/").encode()
     return _dhip_frame(body, session_id, request_id)
+
+
+def answer_probe(p: Profile, probe: bytes) -> tuple[bytes, str] | None:
+    """(notifyDevInfo, "sender") for a DHDiscover.search; None for anything else."""
+    if b"DHDiscover.search" not in probe:
+        return None
+    return dhip_reply(p), "sender"

@@ -59,3 +59,10 @@ def mdns_response(p: Profile) -> bytes:
     w.record(instance, 16, flush, 4500, rdata=txt)
     w.record(m["hostname"], 1, flush, 120, rdata=ipaddress.IPv4Address(p.ip).packed)
     return bytes(w.buf)
+
+
+def answer_probe(p: Profile, probe: bytes) -> tuple[bytes, str] | None:
+    """(answer, "group") for an mDNS query; None for a response or a runt."""
+    if len(probe) < 12 or probe[2] & 0x80:  # a response, not a query
+        return None
+    return mdns_response(p), "group"

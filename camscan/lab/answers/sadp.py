@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from camscan.lab.answers.common import dash_mac, esc, stable_uuid
@@ -56,3 +57,12 @@ def sadp_reply(p: Profile, probe_uuid: str | None = None) -> bytes:
     ]
     body = "\n".join(f"<{k}>{esc(v)}</{k}>" for k, v in fields)
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<ProbeMatch>\n{body}\n</ProbeMatch>\n'.encode()
+
+
+def answer_probe(p: Profile, probe: bytes) -> tuple[bytes, str] | None:
+    """(ProbeMatch, "group") for an SADP inquiry, echoing its Uuid; None for anything else."""
+    text = probe.decode("utf-8", "replace")
+    if "<Probe>" not in text or "inquiry" not in text:
+        return None
+    m = re.search(r"<Uuid>([^<]{1,64})</Uuid>", text)
+    return sadp_reply(p, m.group(1) if m else None), "group"

@@ -4,6 +4,7 @@ description its web server serves at the LOCATION both name.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from camscan.lab.answers.common import HTTP_DATE, esc
@@ -63,3 +64,12 @@ def upnp_description(p: Profile) -> bytes:
         "<specVersion>\n<major>1</major>\n<minor>0</minor>\n</specVersion>\n"
         f"<URLBase>{esc(f'{loc.scheme}://{loc.netloc}')}</URLBase>\n<device>\n{device}\n</device>\n</root>\n"
     ).encode()
+
+
+def answer_probe(p: Profile, probe: bytes) -> tuple[bytes, str] | None:
+    """(response, "sender") for an M-SEARCH, for the search target it asked; None for anything else."""
+    text = probe.decode("utf-8", "replace")
+    if not text.upper().startswith("M-SEARCH"):
+        return None
+    m = re.search(r"(?im)^ST:\s*(\S+)", text)
+    return ssdp_response(p, m.group(1) if m else "upnp:rootdevice"), "sender"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from camscan.lab.answers.common import esc, stable_uuid
@@ -72,3 +73,12 @@ def wsd_hello(p: Profile) -> bytes:
     msg_id = "urn:uuid:" + stable_uuid(p, "hello")
     return _wsd_envelope(p, msg_id, "urn:schemas-xmlsoap-org:ws:2005:04:discovery", "Hello", 1,
                          f"<d:Hello>{_wsd_match_body(w)}</d:Hello>")
+
+
+def answer_probe(p: Profile, probe: bytes) -> tuple[bytes, str] | None:
+    """(ProbeMatches, "sender") for a WS-Discovery Probe; None for anything else (matches, Hellos)."""
+    text = probe.decode("utf-8", "replace")
+    if "Probe" not in text or "ProbeMatch" in text or "Hello" in text:
+        return None
+    m = re.search(r"MessageID[^>]*>([^<]{1,100})<", text)
+    return wsd_probe_match(p, m.group(1) if m else "urn:uuid:0"), "sender"
