@@ -7,6 +7,7 @@ from urllib.parse import parse_qs
 
 from camscan.lab.answers.common import http_message, server_header
 from camscan.lab.profile import Profile
+from camscan.protocols import dhip, http, rtsp
 
 
 def _kv(lines: list[tuple[str, Any]]) -> bytes:
@@ -20,10 +21,10 @@ def cgi_remote_devices(p: Profile) -> bytes:
         prefix = f"table.RemoteDevice.uuid:System_CONFIG_NETCAMERA_INFO_{int(rd['slot'])}."
         fields = {
             "Address": rd["address"], "DeviceType": rd.get("device_type", ""),
-            "Enable": "true" if rd["enable"] else "false", "HttpPort": rd.get("http_port", 80),
+            "Enable": "true" if rd["enable"] else "false", "HttpPort": rd.get("http_port", http.PORT),
             "Mac": rd.get("mac", ""), "Name": rd.get("name", ""),
-            "Password": "******" if rd["enable"] else "", "Port": rd.get("port", 37777),
-            "ProtocolType": rd.get("protocol", "Private"), "RtspPort": rd.get("rtsp_port", 554),
+            "Password": "******" if rd["enable"] else "", "Port": rd.get("port", dhip.SDK_PORT),
+            "ProtocolType": rd.get("protocol", "Private"), "RtspPort": rd.get("rtsp_port", rtsp.PORT),
             "SerialNo": rd.get("serial", ""), "UserName": rd.get("username", ""),
             "Vendor": rd.get("vendor", ""), "Version": rd.get("version", ""),
             "VideoInputs[0].MainStreamUrl": "", "VideoInputs[0].Name": rd.get("name", ""),

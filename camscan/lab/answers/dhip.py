@@ -7,6 +7,8 @@ import struct
 
 from camscan.lab.answers.common import link_local_ipv6
 from camscan.lab.profile import Profile
+from camscan.protocols import http
+from camscan.protocols.dhip import SDK_PORT
 
 
 def _dhip_frame(body: bytes, session_id: int = 0, request_id: int = 0) -> bytes:
@@ -24,13 +26,13 @@ def dhip_reply(p: Profile, session_id: int = 0, request_id: int = 0) -> bytes:
         "AlarmInputChannels": d.get("alarm_inputs", 0), "AlarmOutputChannels": d.get("alarm_outputs", 0),
         "DeviceClass": d["device_class"], "DeviceID": "", "DeviceType": d["device_type"],
         "Find": d.get("find", "BC"), "FindVersion": d.get("find_version", 1),
-        "HttpPort": d.get("http_port", 80),
+        "HttpPort": d.get("http_port", http.PORT),
         "IPv4Address": {"DefaultGateway": p.gateway, "DhcpEnable": False, "IPAddress": p.ip,
                         "SubnetMask": "255.255.255.0"},
         "IPv6Address": {"DefaultGateway": None, "DhcpEnable": False, "IPAddress": "/0",
                         "LinkLocalAddress": link_local_ipv6(p.mac) + "/64"},
         "Init": d.get("init", 0), "MachineName": d.get("machine_name", d["serial"]),
-        "Manufacturer": d.get("manufacturer", d["vendor"]), "Port": d.get("port", 37777),
+        "Manufacturer": d.get("manufacturer", d["vendor"]), "Port": d.get("port", SDK_PORT),
         "RemoteVideoInputChannels": d.get("remote_video_inputs", 0), "SerialNo": d["serial"],
         "UnLoginFuncMask": 1, "Vendor": d["vendor"], "Version": d["version"],
         "VideoInputChannels": d.get("video_inputs", 1), "VideoOutputChannels": d.get("video_outputs", 0),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from camscan.lab.answers.common import esc, http_message, server_header, stable_uuid
 from camscan.lab.profile import Profile
+from camscan.protocols import sadp
 
 NS_HIKVISION = "http://www.hikvision.com/ver20/XMLSchema"
 
@@ -50,12 +51,13 @@ def isapi_input_proxy_channels(p: Profile) -> bytes:
              f'<InputProxyChannelList version="{version}" xmlns="{ns}" size="{size}">']
     for ch in channels:
         dev_index = ch.get("dev_index") or stable_uuid(p, "channel", str(ch["id"]))
+        manage_port = int(ch.get("port", sadp.SDK_PORT))
         parts.append(
             f'<InputProxyChannel version="{version}" xmlns="{ns}">\n<id>{int(ch["id"])}</id>\n'
             f"<name>{esc(ch['name'])}</name>\n<sourceInputPortDescriptor>\n"
             f"<proxyProtocol>{esc(ch.get('protocol', 'HIKVISION'))}</proxyProtocol>\n"
             "<addressingFormatType>ipaddress</addressingFormatType>\n"
-            f"<ipAddress>{esc(ch['ip'])}</ipAddress>\n<managePortNo>{int(ch.get('port', 8000))}</managePortNo>\n"
+            f"<ipAddress>{esc(ch['ip'])}</ipAddress>\n<managePortNo>{manage_port}</managePortNo>\n"
             "<srcInputPort>1</srcInputPort>\n<userName>admin</userName>\n<connMode>plugplay</connMode>\n"
             f"<streamType>auto</streamType>\n<model>{esc(ch['model'])}</model>\n"
             f"<serialNumber>{esc(ch['serial'])}</serialNumber>\n"

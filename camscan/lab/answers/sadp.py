@@ -8,6 +8,8 @@ from typing import Any
 
 from camscan.lab.answers.common import dash_mac, esc, stable_uuid
 from camscan.lab.profile import Profile
+from camscan.protocols import http
+from camscan.protocols.sadp import SDK_PORT
 
 
 def sadp_reply(p: Profile, probe_uuid: str | None = None) -> bytes:
@@ -22,7 +24,7 @@ def sadp_reply(p: Profile, probe_uuid: str | None = None) -> bytes:
     uid = probe_uuid or s.get("uuid") or stable_uuid(p, "sadp")
     common = {
         "DeviceDescription": s["description"], "DeviceSN": s["serial"],
-        "CommandPort": s.get("command_port", 8000), "MAC": dash_mac(p.mac), "IPv4Address": p.ip,
+        "CommandPort": s.get("command_port", SDK_PORT), "MAC": dash_mac(p.mac), "IPv4Address": p.ip,
         "IPv4SubnetMask": "255.255.255.0", "IPv4Gateway": p.gateway,
     }
     if s.get("style", "full") == "short":
@@ -33,7 +35,7 @@ def sadp_reply(p: Profile, probe_uuid: str | None = None) -> bytes:
     fields = [
         ("Uuid", uid), ("Types", "inquiry"), ("DeviceType", s.get("device_type_code", "0")),
         ("DeviceDescription", common["DeviceDescription"]), ("DeviceSN", common["DeviceSN"]),
-        ("CommandPort", common["CommandPort"]), ("HttpPort", s.get("http_port", 80)),
+        ("CommandPort", common["CommandPort"]), ("HttpPort", s.get("http_port", http.PORT)),
         ("MAC", common["MAC"]), ("IPv4Address", p.ip), ("IPv4SubnetMask", "255.255.255.0"),
         ("IPv4Gateway", p.gateway), ("IPv6Address", "::"), ("IPv6Gateway", "::"),
         ("IPv6MaskLen", 64), ("DHCP", "false"),

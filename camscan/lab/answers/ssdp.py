@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from camscan.lab.answers.common import HTTP_DATE, esc
 from camscan.lab.profile import Profile
+from camscan.protocols.ssdp import GROUP, PORT
 
 
 def ssdp_response(p: Profile, st: str = "upnp:rootdevice") -> bytes:
@@ -30,7 +31,7 @@ def ssdp_notify(p: Profile) -> bytes:
     if s is None:
         raise ValueError(f"{p.id}: no [ssdp] section")
     return (
-        "NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nCACHE-CONTROL: max-age=1800\r\n"
+        f"NOTIFY * HTTP/1.1\r\nHOST: {GROUP}:{PORT}\r\nCACHE-CONTROL: max-age=1800\r\n"
         f"LOCATION: {s['location']}\r\nNT: upnp:rootdevice\r\nNTS: ssdp:alive\r\n"
         f"SERVER: {s['server']}\r\nUSN: {s['udn']}::upnp:rootdevice\r\n\r\n"
     ).encode()
