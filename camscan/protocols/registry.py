@@ -50,7 +50,6 @@ UDP_DISCOVERY: tuple[UdpDiscovery, ...] = (
     UdpDiscovery("mDNS", "mdns", mdns.GROUP, mdns.PORT, mdns.parse, _mdns_probe, True),
 )
 UDP_BY_PORT: dict[int, UdpDiscovery] = {d.port: d for d in UDP_DISCOVERY}
-UDP_BY_SOURCE: dict[str, UdpDiscovery] = {d.source: d for d in UDP_DISCOVERY}
 UDP_PORTS: tuple[int, ...] = tuple(d.port for d in UDP_DISCOVERY)
 # The link-local groups a scan may send to on its chosen interface.
 DISCOVERY_GROUPS: frozenset[str] = frozenset(d.group for d in UDP_DISCOVERY)

@@ -10,11 +10,9 @@ from urllib.parse import urlsplit
 
 from camscan import __version__
 from camscan.protocols import http, rtsp
-from camscan.protocols.registry import DEFAULT_TCP_PORTS
 from camscan.scan.pacing import RateLimiter
 from camscan.scan.targets import Scope, ScopeError
 
-DEFAULT_PORTS = DEFAULT_TCP_PORTS
 HTTP_PORTS = frozenset(http.PORTS)
 RTSP_PORTS = frozenset(rtsp.PORTS)
 MAX_READ = 2 * 1024 * 1024 + 65536

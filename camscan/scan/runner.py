@@ -17,13 +17,14 @@ import netaddr
 from camscan.collect import Collector
 from camscan.model import Endpoint, Evidence
 from camscan.protocols import http
+from camscan.protocols.registry import DEFAULT_TCP_PORTS
 from camscan.scan import arpsweep, link
 from camscan.scan.capture import LiveCapture
 from camscan.scan.credentials import Credentials
 from camscan.scan.discovery import discover
 from camscan.scan.enrich import Outcome, Target, enrich
 from camscan.scan.pacing import RateLimiter
-from camscan.scan.probes import DEFAULT_PORTS, fetch_descriptions, probe_hosts
+from camscan.scan.probes import fetch_descriptions, probe_hosts
 from camscan.scan.targets import Scope
 
 
@@ -32,7 +33,7 @@ class ScanOptions:
     targets: netaddr.IPSet
     interface: str | None = None
     rate: float = 2000
-    ports: tuple[int, ...] = DEFAULT_PORTS
+    ports: tuple[int, ...] = DEFAULT_TCP_PORTS
     capture_path: str | None = None
     discovery_wait: float = 1.5
     connect_timeout: float = 1.0
