@@ -21,20 +21,10 @@ from scapy.utils import PcapNgWriter, RawPcapWriter
 from camscan.lab.profile import SCANNER_IP, Profile
 
 SEED = 20250301
-
-
 T0_US = 1_740_823_200_000_000  # 2025-03-01 10:00:00 UTC, the lab's clock (answers.LAB_TIME)
-
-
 SCANNER_MAC = "00:1b:21:3a:4f:02"  # Intel Corporate
-
-
 USER_AGENT = "camscan/0.1"
-
-
 MSS = 1460
-
-
 GRO_SEGMENT = 64_000  # receive offload: how a capturing host sees a bulk transfer
 
 

@@ -21,8 +21,6 @@ from tools.pcapgen.web import api_calls, web_page
 from tools.pcapgen.wsd import wsd_phase
 
 STRESS_FRAGMENTED = "hik-nvr"  # its SADP reply is padded past the MTU and sent as IP fragments
-
-
 STRESS_DUPLICATED = "hik-bullet"  # its SADP reply arrives twice
 
 

@@ -17,10 +17,7 @@ from tools.pcapgen.estate import ip_key
 COLUMNS = ("ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware", "serial",
            "name", "via", "channel", "site", "advisories", "evidence", "confidence")
 
-
 VENDOR_SOURCES = {"sadp", "dhip", "isapi", "cgi", "onvif"}  # vendor protocols / authenticated APIs
-
-
 BANNER_SOURCES = {"http", "rtsp", "ssdp", "wsd", "mdns"}
 
 

@@ -17,8 +17,6 @@ from tools.pcapgen.estate import make_peers, scan
 from tools.pcapgen.web import raw_http
 
 HOSTILE_GOOD = ("hik-bullet", "dahua-fixed", "axis")  # the devices hostile.pcap keeps beside the noise
-
-
 HOSTILE_MAC = "02:42:c6:12:00:%02x"
 
 

@@ -13,13 +13,8 @@ from xml.sax.saxutils import escape
 from camscan.lab.profile import Profile
 
 # The lab's clock: every Date header and ONVIF GetSystemDateAndTime says this.
-
-
 LAB_TIME = (2025, 3, 1, 10, 0, 0)
-
-
 HTTP_DATE = "Sat, 01 Mar 2025 10:00:00 GMT"
-
 
 _REASONS = {
     200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",

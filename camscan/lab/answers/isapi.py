@@ -9,8 +9,6 @@ from camscan.lab.profile import Profile
 from camscan.protocols import sadp
 
 NS_HIKVISION = "http://www.hikvision.com/ver20/XMLSchema"
-
-
 NS_ISAPI = "http://www.isapi.org/ver20/XMLSchema"
 
 

@@ -17,9 +17,6 @@ import defusedxml.ElementTree as DET
 from camscan.lab.answers.common import LAB_TIME, esc, http_message, server_header
 from camscan.lab.profile import Profile
 
-NS_ENV = "http://www.w3.org/2003/05/soap-envelope"
-
-
 _ONVIF_PATHS = {
     "hikvision": {"device": "/onvif/device_service", "media": "/onvif/Media", "events": "/onvif/Events",
                   "imaging": "/onvif/Imaging", "ptz": "/onvif/PTZ", "analytics": "/onvif/Analytics",
@@ -29,7 +26,6 @@ _ONVIF_PATHS = {
               "ptz": "/onvif/ptz_service", "analytics": "/onvif/analytics_service",
               "deviceio": "/onvif/deviceIO_service"},
 }
-
 
 _SOAP_NS = (
     'xmlns:env="http://www.w3.org/2003/05/soap-envelope" '
@@ -42,7 +38,6 @@ _SOAP_NS = (
     'xmlns:tptz="http://www.onvif.org/ver20/ptz/wsdl" '
     'xmlns:ter="http://www.onvif.org/ver10/error"'
 )
-
 
 MAX_REQUEST_BODY = 256 * 1024
 

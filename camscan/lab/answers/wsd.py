@@ -9,13 +9,8 @@ from camscan.lab.answers.common import esc, stable_uuid
 from camscan.lab.profile import Profile
 
 NS_WSA = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
-
-
 NS_WSD = "http://schemas.xmlsoap.org/ws/2005/04/discovery"
-
-
 WSD_TYPES = "dn:NetworkVideoTransmitter tds:Device"
-
 
 _WSD_NS = (
     'xmlns:env="http://www.w3.org/2003/05/soap-envelope" '
