@@ -11,8 +11,10 @@ from __future__ import annotations
 import struct
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from camscan.collect import Counters
+if TYPE_CHECKING:
+    from camscan.collect import Counters
 
 # libpcap link-layer types we decode
 DLT_NULL = 0
