@@ -69,7 +69,7 @@ class LiveCapture:
         lib.pcap_setnonblock(handle, 1, errbuf)
         dumper = lib.pcap_dump_open(handle, os.fsencode(self.path))
         if not dumper:
-            err = lib.pcap_geterr(handle).decode(errors="replace")
+            err = libpcap.last_error(lib, handle)
             lib.pcap_close(handle)
             raise PcapError(f"{self.path}: cannot write capture ({err})")
         self._handle, self._dumper = handle, dumper
@@ -90,7 +90,7 @@ class LiveCapture:
                 n = lib.pcap_dispatch(handle, 256, self._handler, None)
                 if n < 0:
                     if n == -1:
-                        self.error = lib.pcap_geterr(handle).decode(errors="replace")
+                        self.error = libpcap.last_error(lib, handle)
                     break
                 if n == 0:
                     time.sleep(0.003)
