@@ -1,8 +1,6 @@
-"""Tests for the lab: profiles load and are self-consistent, and every answer is well-formed and
-authenticates the way the real devices do (the pcap generator's tests are in test_pcapgen.py).
-
-These tests never open a socket; the generator only writes files into a temporary directory.
-"""
+"""Every answer a lab device gives is well-formed and authenticates the way the real devices do
+(the profiles' own tests are in test_lab_profiles.py, the pcap generator's in test_pcapgen.py).
+These tests never open a socket."""
 
 from __future__ import annotations
 
@@ -10,7 +8,6 @@ import base64
 import hashlib
 import json
 import struct
-from pathlib import Path
 
 import defusedxml.ElementTree as DET
 import pytest
@@ -18,11 +15,8 @@ import pytest
 from camscan.lab import answers
 from camscan.lab.profile import Profile, load_profiles
 
-ROOT = Path(__file__).resolve().parent.parent
 PROFILES = load_profiles()
 BY_ID = {p.id: p for p in PROFILES}
-COLUMNS = ["ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware", "serial",
-           "name", "via", "channel", "site", "advisories", "evidence", "confidence"]
 NS_HIK = "{http://www.hikvision.com/ver20/XMLSchema}"
 NS_ISAPI = "{http://www.isapi.org/ver20/XMLSchema}"
 
