@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 import traceback
-from datetime import UTC, datetime
 
 import click
 
 from camscan import __version__
 from camscan.errors import CamscanError, InputError
+from camscan.signature_commands import signatures
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,6 +19,9 @@ from camscan.errors import CamscanError, InputError
 def cli(ctx: click.Context, debug: bool) -> None:
     """Find the cameras, NVRs and DVRs on a network you are authorised to scan, and say who made them."""
     ctx.obj = {"debug": debug}
+
+
+cli.add_command(signatures)
 
 
 @cli.command()
@@ -33,13 +36,11 @@ def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | Non
     """Build the inventory from pcap/pcapng captures (the same parsers a live scan uses)."""
     from camscan.collect import Collector
     from camscan.identify.signatures import load
-    from camscan.output import check_writable, write_outputs
+    from camscan.output import check_all_writable, write_outputs
     from camscan.replay import PcapError, replay_file
-    from camscan.report.table import TableExporter
+    from camscan.scan.result import build_inventory
 
-    for out in (csv_path, json_path):
-        if out:
-            check_writable(out)
+    check_all_writable(csv_path, json_path)
     load()  # a broken signature file is reported before any capture is read
     collector = Collector()
     problems: list[str] = []
@@ -57,13 +58,13 @@ def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | Non
         for p in problems:
             click.echo(f"camscan: error: {p}", err=True)
         sys.exit(2)
-    inv = _build_inventory(collector.evidence, list(captures), dict(collector.counters.counts),
-                           [f"error: {p}" for p in problems])
-    write_outputs(inv, csv_path, json_path)
+    inv = build_inventory(collector.evidence, list(captures), dict(collector.counters.counts),
+                          [f"error: {p}" for p in problems])
+    write_outputs(inv, {"csv": csv_path, "json": json_path})
     if not no_history:
         _record(inv, "replay", db)
     if not quiet:
-        click.echo(TableExporter().render(inv), nl=False)
+        _echo_output("table", inv)
     for p in problems:
         click.echo(f"camscan: error: {p}", err=True)
     if problems:
@@ -77,15 +78,12 @@ def _progress_bars(label: str, total: int):
     return bar.update, lambda: bar.__exit__(None, None, None)
 
 
-def _build_inventory(evidence, targets: list[str], skipped: dict[str, int], notes: list[str]):
-    from camscan.identify.fusion import fuse
-    from camscan.identify.signatures import load
-    from camscan.model import Inventory
+def _echo_output(name: str, inventory, context=None) -> None:
+    """Print one output (see report/formats.py) to the terminal."""
+    from camscan.report import RenderContext
+    from camscan.report.formats import exporter
 
-    inv = Inventory(devices=fuse(evidence, load()), targets=targets,
-                    scanned_at=datetime.now(UTC).isoformat(timespec="seconds"), skipped=skipped)
-    inv.notes.extend(notes)
-    return inv
+    click.echo(exporter(name).render(inventory, context or RenderContext()), nl=False)
 
 
 @cli.command()
@@ -114,42 +112,26 @@ def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, 
 
     Sends packets only to the targets and to the discovery multicast groups of the chosen link.
     """
-    from camscan.output import write_outputs
-    from camscan.report.table import TableExporter
-    from camscan.scan.runner import ScanOptions, no_progress, run_scan
-    from camscan.scan.targets import parse_targets
-
-    try:
-        port_list = tuple(int(p) for p in ports.split(",") if p.strip())
-        if not port_list or any(not 0 < p < 65536 for p in port_list):
-            raise ValueError
-    except ValueError:
-        raise InputError(f"--ports {ports!r}: give TCP ports as a comma-separated list, e.g. 80,554") from None
-    ipset = parse_targets(list(targets), allow_public=allow_public)
-    if capture_path:
-        from camscan.output import check_writable
-
-        check_writable(capture_path)
+    from camscan.output import check_all_writable, write_outputs
     from camscan.scan import credentials
+    from camscan.scan.result import apply_scan_notes, build_inventory
+    from camscan.scan.runner import ScanOptions, no_progress, run_scan
+    from camscan.scan.targets import parse_ports, parse_targets
 
+    port_list = parse_ports(ports)
+    ipset = parse_targets(list(targets), allow_public=allow_public)
+    check_all_writable(capture_path)
     creds = credentials.load(creds_path)
     opts = ScanOptions(ipset, interface, rate, port_list, capture_path, discovery_wait, credentials=creds or None)
     say = (lambda m: None) if quiet else (lambda m: click.echo(m, err=True))
     result = run_scan(opts, say, _progress_bars if (not quiet and sys.stderr.isatty()) else no_progress)
-    inv = _build_inventory(result.evidence, list(targets), result.skipped, result.notes)
-    for d in inv.devices:
-        if not d.via and d.ip in result.device_notes:
-            d.notes.extend(result.device_notes[d.ip])
-    if result.enrichment:
-        parts = [f"{n} {k}" for k, n in sorted(result.enrichment.items())]
-        inv.notes.append("credentialed identification: " + ", ".join(parts))
-        for ip, notes in sorted(result.device_notes.items()):
-            inv.notes.extend(f"  {ip}: {n}" for n in notes)
-    write_outputs(inv, csv_path, json_path)
+    inv = build_inventory(result.evidence, list(targets), result.skipped, result.notes)
+    apply_scan_notes(inv, result)
+    write_outputs(inv, {"csv": csv_path, "json": json_path})
     if not no_history:
         _record(inv, "scan", db)
     if not quiet:
-        click.echo(TableExporter().render(inv), nl=False)
+        _echo_output("table", inv)
         timing = ", ".join(f"{k} {v:.2f} s" for k, v in result.phases.items())
         click.echo(f"phases: {timing}", err=True)
     if result.interrupted:
@@ -233,38 +215,22 @@ def _record(inv, kind: str, db: str | None) -> None:
 def report(inventory: str, sites_path: str | None, assets_path: str | None, html_path: str | None,
            foi_path: str | None, csv_path: str | None, json_path: str | None, title: str) -> None:
     """Sites, asset register, advisories, a draft FOI answer and an HTML report from an inventory."""
-    from camscan.identify.advisories import annotate
-    from camscan.output import check_writable, write_atomic, write_outputs
-    from camscan.report import assets, foi, sites
-    from camscan.report.inventory_file import load_inventory
-
-    for out in (html_path, foi_path, csv_path, json_path):
-        if out:
-            check_writable(out)
-    inv = load_inventory(inventory)
-    site_list = sites.load_sites(sites_path) if sites_path else None
-    register = assets.load_register(assets_path) if assets_path else None
-    annotate(inv.devices)  # advisories are recomputed with the current data
-    if site_list is not None:
-        sites.assign(inv.devices, site_list)
-    joined = assets.join(inv.devices, register) if register is not None else None
-    write_outputs(inv, csv_path, json_path)
-    if foi_path:
-        render = foi.render_markdown if foi_path.endswith(".md") else foi.render_text
-        write_atomic(foi_path, render(inv, joined, register.columns if register else None))
-    if html_path:
-        from camscan.report.html import HtmlExporter
-
-        page = HtmlExporter().render(inv, unmatched_devices=joined.unmatched_devices if joined else None,
-                                     unmatched_assets=joined.unmatched_rows if joined else None, title=title)
-        write_atomic(html_path, page)
+    from camscan.output import check_all_writable, write_outputs
+    from camscan.report.formats import foi_format
+    from camscan.report.prepare import prepare_report
     from camscan.report.table import summary_lines
 
-    for line in summary_lines(inv):
+    check_all_writable(html_path, foi_path, csv_path, json_path)
+    prepared = prepare_report(inventory, sites_path, assets_path)
+    outputs = {"csv": csv_path, "json": json_path}
+    if foi_path:
+        outputs[foi_format(foi_path)] = foi_path
+    outputs["html"] = html_path
+    write_outputs(prepared.inventory, outputs, prepared.context(title))
+    for line in summary_lines(prepared.inventory):
         click.echo(line)
-    if joined is not None:
-        click.echo(f"asset register: {joined.matched} matched, {len(joined.unmatched_devices)} devices not in the "
-                   f"register, {len(joined.unmatched_rows)} register rows not found on the network")
+    if (register_line := prepared.register_summary()) is not None:
+        click.echo(register_line)
 
 
 @cli.command()
@@ -302,18 +268,23 @@ def diff(old: str | None, new: str | None, db: str | None, as_json: bool) -> Non
 
     OLD and NEW are scan ids from `camscan history`, or -1 (latest), -2 (the one before)...
     """
+    from camscan.model import Inventory
+    from camscan.report import RenderContext
     from camscan.report.diff import diff as compute
-    from camscan.report.diff import render_json, render_table
     from camscan.store import History, HistoryError, default_db_path
 
     try:
         store = History(db or default_db_path())
         new_id = store.resolve(new, 0)
         old_id = store.resolve(old, 1)
-        result = compute(store.devices(old_id), store.devices(new_id))
+        old_devices, new_devices = store.devices(old_id), store.devices(new_id)
     except HistoryError as exc:
         raise InputError(str(exc)) from None
-    click.echo(render_json(result) if as_json else render_table(result), nl=False)
+    _echo_output("diff-json" if as_json else "diff-text", Inventory(devices=new_devices),
+                 RenderContext(diff=compute(old_devices, new_devices)))
+
+
+# command groups that live in other modules are added here (cli.add_command(...))
 
 
 def main() -> None:

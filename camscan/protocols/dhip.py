@@ -24,7 +24,7 @@ from typing import Any
 from camscan.firmware import normalise_firmware
 from camscan.model import Endpoint, Evidence, Malformed
 from camscan.protocols.addresses import ipv4
-from camscan.protocols.arp import normalise_mac
+from camscan.values import normalise_mac
 
 PORT = 37810
 GROUP = "239.255.255.251"

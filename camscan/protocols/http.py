@@ -33,8 +33,8 @@ from urllib.parse import urlsplit
 
 from camscan.model import Endpoint, Evidence, Malformed
 from camscan.protocols import dahua_cgi, isapi, onvif
-from camscan.protocols.arp import normalise_mac
 from camscan.protocols.httpmsg import HttpMessage, auth_realms
+from camscan.values import normalise_mac
 
 Handler = Callable[[bytes, Endpoint], list[Evidence]]
 

@@ -19,12 +19,13 @@ from xml.etree.ElementTree import Element
 from camscan.firmware import normalise_firmware
 from camscan.model import Endpoint, Evidence
 from camscan.protocols.addresses import ipv4
-from camscan.protocols.arp import normalise_mac
 from camscan.safexml import find_all, local, parse_xml
+from camscan.values import normalise_mac
 
 DEVICE_INFO = "/ISAPI/System/deviceInfo"
 INPUT_PROXY_CHANNELS = "/ISAPI/ContentMgmt/InputProxy/channels"
 PTZ_CHANNELS = "/ISAPI/PTZCtrl/channels"
+# The only ISAPI paths camscan requests; camscan/scan/enrich.py refuses any other.
 READ_ONLY_PATHS = (DEVICE_INFO, INPUT_PROXY_CHANNELS, PTZ_CHANNELS)
 
 # ISAPI deviceType → (device_type, form). IPCamera, IPDome, NVR, DVR are seen in real samples;

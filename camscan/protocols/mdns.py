@@ -27,7 +27,7 @@ import struct
 from dataclasses import dataclass, field
 
 from camscan.model import Endpoint, Evidence, Malformed
-from camscan.protocols.arp import normalise_mac
+from camscan.values import normalise_mac
 
 PORT = 5353
 GROUP = "224.0.0.251"

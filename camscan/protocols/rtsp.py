@@ -15,8 +15,8 @@ import re
 
 from camscan import __version__
 from camscan.model import Endpoint, Evidence
-from camscan.protocols.arp import normalise_mac
 from camscan.protocols.httpmsg import HttpMessage, auth_realms
+from camscan.values import normalise_mac
 
 USER_AGENT = f"camscan/{__version__}"
 PORT = 554

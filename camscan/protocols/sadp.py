@@ -21,8 +21,8 @@ from xml.etree.ElementTree import Element
 from camscan.firmware import normalise_firmware
 from camscan.model import Endpoint, Evidence, Malformed
 from camscan.protocols.addresses import ipv4
-from camscan.protocols.arp import normalise_mac
 from camscan.safexml import find, local, parse_xml, text
+from camscan.values import normalise_mac
 
 PORT = 37020
 GROUP = "239.255.255.250"

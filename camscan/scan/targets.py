@@ -109,3 +109,14 @@ class Scope:
     def check(self, ip: str) -> None:
         if not self.allows(ip):
             raise ScopeError(f"{ip} is outside the targets; not sent")
+
+
+def parse_ports(text: str) -> tuple[int, ...]:
+    """`--ports 80,443,554` → (80, 443, 554); InputError with the option's own wording otherwise."""
+    try:
+        ports = tuple(int(p) for p in text.split(",") if p.strip())
+        if not ports or any(not 0 < p < 65536 for p in ports):
+            raise ValueError
+    except ValueError:
+        raise InputError(f"--ports {text!r}: give TCP ports as a comma-separated list, e.g. 80,554") from None
+    return ports

@@ -4,11 +4,11 @@ phase by phase, in the order camscan runs its phases.
 
 from __future__ import annotations
 
-import ipaddress
 import random
 from collections.abc import Iterable
 
 from camscan.lab.profile import SCANNER_IP, Profile
+from camscan.values import ip_number
 from tools.pcapgen.arp import arp_phase
 from tools.pcapgen.capture import SEED, Capture, Peer
 from tools.pcapgen.dhip import dhip_phase
@@ -37,10 +37,6 @@ def unicast_phase(cap: Capture, peers: list[Peer]) -> None:
             rtsp_calls(cap, peer)
 
 
-def ip_key(ip: str) -> int:
-    return int(ipaddress.IPv4Address(ip))
-
-
 def make_peers(profiles: list[Profile], stress: bool) -> tuple[list[Peer], Peer]:
     routers = [p for p in profiles if p.role == "router"]
     if len(routers) != 1:
@@ -48,7 +44,7 @@ def make_peers(profiles: list[Profile], stress: bool) -> tuple[list[Peer], Peer]
     router_p = routers[0]
     router = Peer(router_p, router_p.mac, 64)
     peers = []
-    for p in sorted((p for p in profiles if p.role != "router"), key=lambda p: ip_key(p.ip)):
+    for p in sorted((p for p in profiles if p.role != "router"), key=lambda p: ip_number(p.ip)):
         if p.on_link:
             peers.append(Peer(p, p.mac, 64, p.vlan if stress else None))
         else:

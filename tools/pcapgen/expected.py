@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 
 from camscan.lab.profile import SCANNER_IP, Profile
+from camscan.values import ip_number
 from tools.pcapgen.capture import SCANNER_MAC, Capture
-from tools.pcapgen.estate import ip_key
 
 # INVENTORY.md: names and order are a contract
 COLUMNS = ("ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware", "serial",
@@ -93,11 +93,11 @@ def expected_rows(profiles: list[Profile], cap: Capture) -> tuple[list[dict[str,
                 raise SystemExit(f"expected {col} {value!r} would need CSV defusing; pick another lab value")
 
     def key(r: dict[str, str]) -> tuple:
-        return (ip_key(r["ip"]) if r["ip"] else 1 << 33, ip_key(r["via"]) if r["via"] else -1,
+        return (ip_number(r["ip"]) if r["ip"] else 1 << 33, ip_number(r["via"]) if r["via"] else -1,
                 int(r["channel"]) if r["channel"] else -1)
 
     rows.sort(key=key)
-    raw.sort(key=lambda d: ip_key(d["ip"]))
+    raw.sort(key=lambda d: ip_number(d["ip"]))
     return rows, raw
 
 
@@ -106,7 +106,7 @@ def write_expected(out: Path, stem: str, capture_name: str, profiles: list[Profi
     rows, raw = expected_rows(profiles, cap)
     if extra:
         rows += [{c: e.get(c, "") for c in COLUMNS} for e in extra]
-        rows.sort(key=lambda r: ip_key(r["ip"]) if r["ip"] else 1 << 33)
+        rows.sort(key=lambda r: ip_number(r["ip"]) if r["ip"] else 1 << 33)
     with (out / f"{stem}.expected.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(COLUMNS)
