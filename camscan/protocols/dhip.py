@@ -29,6 +29,7 @@ from camscan.values import normalise_mac
 
 PORT = 37810
 GROUP = "239.255.255.251"
+SDK_PORT = 37777  # Dahua's private SDK port (the Port a DHIP reply names)
 MAX_PAYLOAD = 1_000_000
 HEADER_LEN = 32
 MAGIC = b"DHIP"

@@ -19,6 +19,8 @@ from camscan.protocols.httpmsg import HttpMessage, auth_realms
 from camscan.values import normalise_mac
 
 USER_AGENT = f"camscan/{__version__}"
+PORT = 554
+PORTS = (554, 8554)  # every port whose TCP streams are read as RTSP
 _URL = re.compile(r"^rtsp://[!-~]{1,2000}$")
 
 

@@ -26,6 +26,7 @@ from camscan.values import normalise_mac
 
 PORT = 37020
 GROUP = "239.255.255.250"
+SDK_PORT = 8000  # Hikvision's private SDK port (the CommandPort a SADP reply names)
 MAX_PAYLOAD = 1_000_000
 
 _UUID_OK = re.compile(r"[0-9A-Za-z-]{1,64}")

@@ -9,13 +9,12 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from camscan import __version__
-from camscan.protocols import rtsp
+from camscan.protocols import http, rtsp
 from camscan.scan.pacing import RateLimiter
 from camscan.scan.targets import Scope, ScopeError
 
-DEFAULT_PORTS = (80, 443, 554, 8000, 8080, 37777)
-HTTP_PORTS = {80, 8080, 81, 88, 8081}
-RTSP_PORTS = {554, 8554}
+HTTP_PORTS = frozenset(http.PORTS)
+RTSP_PORTS = frozenset(rtsp.PORTS)
 MAX_READ = 2 * 1024 * 1024 + 65536
 
 # (ip, port, request bytes, response bytes)
@@ -78,7 +77,7 @@ async def probe_hosts(hosts: list[str], ports: tuple[int, ...], scope: Scope, li
     async def one(ip: str, port: int) -> None:
         async with sem:
             if port in HTTP_PORTS:
-                req = http_get(ip if port == 80 else f"{ip}:{port}", "/")
+                req = http_get(ip if port == http.PORT else f"{ip}:{port}", "/")
             elif port in RTSP_PORTS:
                 req = rtsp.build_options(f"rtsp://{ip}:{port}/", 1)
             else:
@@ -106,7 +105,7 @@ async def fetch_descriptions(urls: set[str], scope: Scope, limiter: RateLimiter,
         parts = urlsplit(url)
         if parts.scheme != "http" or not parts.hostname:
             return
-        port = parts.port or 80
+        port = parts.port or http.PORT
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query

@@ -14,7 +14,7 @@ from pathlib import Path
 import netaddr
 
 from camscan.errors import InputError
-from camscan.protocols import dhip, mdns, sadp, ssdp, wsdiscovery
+from camscan.protocols.registry import DISCOVERY_GROUPS
 
 MAX_ADDRESSES = 65_536
 
@@ -24,9 +24,6 @@ PRIVATE = netaddr.IPSet([
     "198.18.0.0/15", "127.0.0.0/8", "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24",
 ])
 NEVER = netaddr.IPSet(["0.0.0.0/8", "224.0.0.0/4", "240.0.0.0/4"])
-
-# The link-local discovery groups a scan may send to on its chosen interface.
-DISCOVERY_GROUPS = frozenset({sadp.GROUP, wsdiscovery.GROUP, ssdp.GROUP, dhip.GROUP, mdns.GROUP})
 
 
 def _one(spec: str, origin: str) -> netaddr.IPSet:
