@@ -137,3 +137,13 @@ def test_lab_devices_answer_camscans_own_probe_and_not_each_other(proto) -> None
     evidence = proto.parse(reply, Endpoint(device.ip, device.mac, proto.port))
     assert evidence and {e.source for e in evidence} == {proto.source}
     assert answers.answer_probe(proto.source, device, reply) is None, "a device answered another's reply"
+
+
+def test_scan_ports_default_is_the_registry_default() -> None:
+    """`camscan scan --help` shows the ports a scan probes by default; they are the registry's
+    (the CLI keeps them as text so that `camscan --help` need not import every protocol)."""
+    from camscan.cli import scan
+    from camscan.protocols.registry import DEFAULT_TCP_PORTS
+
+    option = next(p for p in scan.params if p.name == "ports")
+    assert tuple(int(p) for p in option.default.split(",")) == DEFAULT_TCP_PORTS

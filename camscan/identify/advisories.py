@@ -11,13 +11,13 @@ Matching only: nothing here talks to a device.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from camscan.firmware import Firmware
+from camscan.identify.signature_schema import read_entries
 from camscan.identify.signatures import SignatureError, default_directory
 from camscan.model import AdvisoryFinding, Device
 
@@ -84,18 +84,7 @@ def load_file(path: Path) -> tuple[Advisory, ...]:
     an unknown or missing key, a bad regex or bound, a duplicate id raises SignatureError naming
     the file, the advisory and the fault (a typo such as `example` must not silently drop the
     examples that prove the entry)."""
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise SignatureError(f"{path}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise SignatureError(f"{path}: cannot read the signature file ({exc.strerror or exc})") from None
-    unknown = set(doc) - {"advisory"}
-    if unknown:
-        raise SignatureError(f"{path}: unknown top-level key(s) {sorted(unknown)}; entries go in [[advisory]] tables")
-    raw = doc.get("advisory", [])
-    if not isinstance(raw, list) or not raw:
-        raise SignatureError(f"{path}: no [[advisory]] entries")
+    raw = read_entries(path, "advisory")
     out: list[Advisory] = []
     seen: set[str] = set()
     for n, entry in enumerate(raw, 1):

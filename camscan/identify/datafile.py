@@ -11,26 +11,15 @@ What it must not do: know what any key means (policy.py and device_classes.py do
 from __future__ import annotations
 
 import threading
-import tomllib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from camscan.identify.signature_schema import read_toml
 from camscan.identify.signatures import SignatureError, default_directory
 
 T = TypeVar("T")
 MAX_WEIGHT = 1000
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    """The parsed file; SignatureError (one line) when it is missing or not TOML."""
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise SignatureError(f"{path}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise SignatureError(f"{path}: cannot read the policy file ({exc.strerror or exc})") from None
 
 
 class Section:

@@ -43,6 +43,31 @@ _REALM = re.compile(r"""realm\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]+))""", re.I)
 _WSD_NAME_PREFIX = re.compile(r"^onvif://www\.onvif\.org/name/", re.I)
 
 
+def read_toml(path: Path) -> dict[str, Any]:
+    """A data file of signatures/ parsed; SignatureError (one line) when it is missing or not
+    TOML. The one TOML reader of every signature, advisory and policy file."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise SignatureError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise SignatureError(f"{path}: cannot read the signature file ({exc.strerror or exc})") from None
+
+
+def read_entries(path: Path, table: str) -> list[Any]:
+    """The [[table]] entries of a file that holds nothing else; an empty file or any other
+    top-level key (a typo) is refused."""
+    doc = read_toml(path)
+    unknown = set(doc) - {table}
+    if unknown:
+        raise SignatureError(f"{path}: unknown top-level key(s) {sorted(unknown)}; entries go in [[{table}]] tables")
+    raw = doc.get(table, [])
+    if not isinstance(raw, list) or not raw:
+        raise SignatureError(f"{path}: no [[{table}]] entries")
+    return raw
+
+
 class SignatureError(CamscanError):
     """A signature file is wrong. The message names the file, the entry and the fault."""
 
@@ -189,19 +214,7 @@ class Signature:
 def read_file(path: Path, file: str, display: str) -> tuple[Signature, ...]:
     """The entries of one file of family `file` ("banners"...), validated and compiled.
     `display` is the name entries carry (relative to the signatures directory)."""
-    try:
-        with path.open("rb") as fh:
-            doc = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise SignatureError(f"{path}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise SignatureError(f"{path}: cannot read the signature file ({exc.strerror or exc})") from None
-    unknown = set(doc) - {"signature"}
-    if unknown:
-        raise SignatureError(f"{path}: unknown top-level key(s) {sorted(unknown)}; entries go in [[signature]] tables")
-    raw = doc.get("signature", [])
-    if not isinstance(raw, list) or not raw:
-        raise SignatureError(f"{path}: no [[signature]] entries")
+    raw = read_entries(path, "signature")
     seen: set[str] = set()
     out = []
     for n, entry in enumerate(raw, 1):
