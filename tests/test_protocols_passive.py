@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from camscan.model import Endpoint, Evidence, Malformed
-from camscan.protocols import dhcp
+from camscan.protocols import dhcp, tls
 
 # ../shared/realworld seen from the main checkout; worktrees sit one level deeper
 REAL = next((p / "shared" / "realworld" for p in Path(__file__).resolve().parents
@@ -212,3 +212,170 @@ class TestDhcp:
         assert {(e.mac, e.name, e.banners["dhcp_vendor_class"]) for e in evidence} == {
             ("b0:c5:54:25:5b:0e", "DCS-935L", "udhcp 1.22.1")}
         assert [e.banners.get("dhcp_requested_ip", "") for e in evidence] == ["", "", "10.10.10.37", "10.10.10.37"]
+
+
+# =======================================================================================
+# TLS
+# =======================================================================================
+
+OID_CN, OID_C, OID_L, OID_ST, OID_O, OID_OU, OID_SERIAL = (
+    bytes.fromhex(h) for h in ("550403", "550406", "550407", "550408", "55040a", "55040b", "550405"))
+PRINTABLE, UTF8 = 0x13, 0x0C
+
+
+def der(tag: int, content: bytes) -> bytes:
+    n = len(content)
+    if n < 0x80:
+        return bytes([tag, n]) + content
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(raw)]) + raw + content
+
+
+def x501(*attributes: tuple[bytes, int, str]) -> bytes:
+    """A Name with one attribute per RDN, in DER (certificate) order: C first, CN last."""
+    return der(0x30, b"".join(der(0x31, der(0x30, der(0x06, oid) + der(tag, value.encode())))
+                              for oid, tag, value in attributes))
+
+
+def certificate(subject: bytes, issuer: bytes, version: bool = True) -> bytes:
+    alg = der(0x30, der(0x06, bytes.fromhex("2a864886f70d01010b")) + b"\x05\x00")
+    validity = der(0x30, der(0x17, b"200101000000Z") + der(0x17, b"300101000000Z"))
+    rsa = der(0x30, der(0x06, bytes.fromhex("2a864886f70d010101")) + b"\x05\x00")
+    spki = der(0x30, rsa + der(0x03, b"\x00" + bytes(64)))
+    tbs = (der(0xA0, der(0x02, b"\x02")) if version else b"") + der(0x02, b"\x01\x23")
+    tbs += alg + issuer + validity + subject + spki
+    return der(0x30, der(0x30, tbs) + alg + der(0x03, b"\x00" + bytes(64)))
+
+
+def handshake(mtype: int, body: bytes) -> bytes:
+    return bytes([mtype]) + len(body).to_bytes(3, "big") + body
+
+
+def server_flight(certs: list[bytes], version: int = 0x0303, record_size: int = 16384,
+                  record_version: int = 0x0301) -> bytes:
+    """ServerHello, Certificate, ServerHelloDone, cut into handshake records of `record_size`."""
+    hello = handshake(2, version.to_bytes(2, "big") + bytes(32) + b"\x00" + b"\x00\x2f" + b"\x00")
+    chain = b"".join(len(c).to_bytes(3, "big") + c for c in certs)
+    flight = hello + handshake(11, len(chain).to_bytes(3, "big") + chain) + handshake(14, b"")
+    records = b""
+    for i in range(0, len(flight), record_size):
+        part = flight[i:i + record_size]
+        records += bytes([22]) + record_version.to_bytes(2, "big") + len(part).to_bytes(2, "big") + part
+    return records
+
+
+HIK_NAME = x501((OID_C, PRINTABLE, "CN"), (OID_ST, PRINTABLE, "ZheJiang"), (OID_L, PRINTABLE, "HangZhou"),
+                (OID_O, PRINTABLE, "HIKVISION"), (OID_OU, PRINTABLE, "DVRNVR"),
+                (OID_CN, PRINTABLE, "www.hikvision.com"))
+CA_NAME = x501((OID_C, PRINTABLE, "BE"), (OID_O, PRINTABLE, "Test CA nv"), (OID_CN, UTF8, "Test Issuing CA"))
+
+
+def tcp_server_stream(path: Path, server: str, port: int, client_port: int) -> bytes:
+    """The server's side of one TCP connection, by sequence number (retransmits dropped)."""
+    from scapy.layers.inet import IP, TCP
+    from scapy.utils import rdpcap
+
+    segments: dict[int, bytes] = {}
+    for pkt in rdpcap(str(path)):
+        if (IP in pkt and TCP in pkt and pkt[IP].src == server and pkt[TCP].sport == port
+                and pkt[TCP].dport == client_port and len(pkt[TCP].payload)):
+            segments.setdefault(pkt[TCP].seq, bytes(pkt[TCP].payload))
+    return b"".join(segments[seq] for seq in sorted(segments))
+
+
+class TestTls:
+    def test_self_signed_hikvision_default_certificate(self) -> None:
+        ev = one(tls.parse(server_flight([certificate(HIK_NAME, HIK_NAME)]), SRC))
+        # the same text as banners.toml's hik-tls-default-cert example (and recog's x509_subjects)
+        assert ev.banners["tls_subject"] == "CN=www.hikvision.com,OU=DVRNVR,O=HIKVISION,L=HangZhou,ST=ZheJiang,C=CN"
+        assert ev.banners["tls_issuer"] == ev.banners["tls_subject"]
+        assert (ev.source, ev.ip, ev.mac, ev.note) == ("tls", SRC.ip, SRC.mac, "self-signed certificate")
+        assert ev.banners["tls_version"] == "TLS 1.2"  # from ServerHello, not the 0x0301 record layer
+
+    def test_leaf_of_a_chain_spread_over_many_small_records(self) -> None:
+        axis = x501((OID_O, PRINTABLE, "Axis Communications AB"), (OID_CN, PRINTABLE, "axis-accc8ea31abf"))
+        flight = server_flight([certificate(axis, CA_NAME), certificate(CA_NAME, CA_NAME)], record_size=100)
+        ev = one(tls.parse(flight, SRC))
+        assert ev.banners["tls_subject"] == "CN=axis-accc8ea31abf,O=Axis Communications AB"
+        assert ev.banners["tls_issuer"] == "CN=Test Issuing CA,O=Test CA nv,C=BE"
+        assert ev.note == ""
+
+    def test_bosch_issuer_serial_number_and_special_characters(self) -> None:
+        # recog x509_issuers: SERIALNUMBER=...,CN=00-07-5f-11-11-11,OU=ST-VS,O=Bosch Sicherheitssysteme GmbH,...
+        bosch = x501((OID_C, PRINTABLE, "DE"), (OID_L, PRINTABLE, "Grasbrunn"),
+                     (OID_O, PRINTABLE, "Bosch Sicherheitssysteme GmbH"), (OID_OU, PRINTABLE, "ST-VS"),
+                     (OID_CN, PRINTABLE, "00-07-5f-11-11-11"), (OID_SERIAL, PRINTABLE, "111111111111111111"))
+        odd = x501((OID_O, UTF8, "Xiaoyi Co., LTD. <R&D>"), (OID_CN, UTF8, "#cam+1"))
+        ev = one(tls.parse(server_flight([certificate(odd, bosch, version=False)]), SRC))
+        assert ev.banners["tls_issuer"] == ("serialNumber=111111111111111111,CN=00-07-5f-11-11-11,OU=ST-VS,"
+                                            "O=Bosch Sicherheitssysteme GmbH,L=Grasbrunn,C=DE")
+        assert ev.banners["tls_subject"] == "CN=\\#cam\\+1,O=Xiaoyi Co.\\, LTD. \\<R&D\\>"
+
+    def test_tls13_and_resumed_sessions_show_no_certificate(self) -> None:
+        hello = handshake(2, b"\x03\x03" + bytes(32) + b"\x00\x13\x01\x00")
+        tls13 = b"\x16\x03\x03" + len(hello).to_bytes(2, "big") + hello + b"\x14\x03\x03\x00\x01\x01" + \
+            b"\x17\x03\x03\x00\x20" + bytes(32)
+        assert tls.parse(tls13, SRC) == []
+
+    def test_not_tls_is_nothing(self) -> None:
+        assert tls.parse(b"HTTP/1.1 200 OK\r\nServer: Hipcam\r\n\r\n", SRC) == []
+
+    def test_capture_ending_inside_the_certificate_is_nothing(self) -> None:
+        flight = server_flight([certificate(HIK_NAME, HIK_NAME)])
+        assert tls.parse(flight[:200], SRC) == []
+
+    @pytest.mark.parametrize("bad", [
+        b"\x16\x03\x01\xff\xff" + bytes(10),                                  # record longer than TLS allows
+        b"\x16\x03\x01\x00\x04\x0b\x00\x00\x00",                              # empty Certificate message
+        b"\x16\x03\x01\x00\x0a" + handshake(11, b"\x00\x00\x03\x00\x00\x09"),  # cert longer than the list
+        b"\x16\x03\x01\x00\x0b" + handshake(11, b"\x00\x00\x04\x00\x00\x01\x30"),  # DER length past the end
+        server_flight([der(0x30, der(0x30, der(0x02, b"\x01")))]),              # tbsCertificate without names
+        server_flight([der(0x30, der(0x30, b"\x1f\x81\x01\x00"))]),             # high tag number
+        server_flight([der(0x30, der(0x30, b"\x30\x85\x00\x00\x00\x00\x01"))]),  # 5-byte length
+        server_flight([certificate(der(0x30, der(0x31, der(0x30, der(0x06, OID_CN)))), CA_NAME)]),  # value missing
+    ])
+    def test_broken_handshakes_are_malformed(self, bad: bytes) -> None:
+        assert isinstance(outcome(lambda b: tls.parse(b, SRC), bad), Malformed)
+
+    def test_a_gap_after_the_certificate_does_not_lose_it(self) -> None:
+        flight = server_flight([certificate(HIK_NAME, HIK_NAME)])
+        assert one(tls.parse(flight + b"\x99garbage", SRC)).banners["tls_subject"].startswith("CN=www.hik")
+        assert one(tls.parse(flight + b"\x16\x03", SRC)).banners["tls_issuer"].endswith(",C=CN")
+        assert tls.parse(b"\x16\x03\x01", SRC) == []
+
+    def test_many_rdns_and_oversized_input_are_refused(self) -> None:
+        many = x501(*[(OID_OU, PRINTABLE, "x")] * 100)
+        assert isinstance(outcome(lambda b: tls.parse(b, SRC), server_flight([certificate(many, CA_NAME)])), Malformed)
+        assert isinstance(outcome(lambda b: tls.parse(b, SRC), b"\x16\x03\x01" + bytes(1_100_000)), Malformed)
+        huge = b"".join(b"\x16\x03\x01\x40\x00" + bytes(16384) for _ in range(20))  # 320 KiB of handshake
+        assert isinstance(outcome(lambda b: tls.parse(b, SRC), huge), Malformed)
+
+    def test_hostile_bytes(self) -> None:
+        assert_survives_mutation(lambda b: tls.parse(b, SRC), server_flight([certificate(HIK_NAME, CA_NAME)],
+                                                                           record_size=300))
+
+    def test_real_dlink_cloud_certificate(self) -> None:
+        """DCS-935L capture, TCP stream 2 (tshark -z conv,tcp): 52.8.178.58:443 → the camera's 41472.
+        tshark -V shows TLS 1.0 records and one Certificate message of 3406 bytes in a 3410-byte
+        record that spans TCP frames 194, 195, 198, three certificates (1372, 1133, 889 bytes). The
+        leaf, cut out and read by `openssl x509 -inform der -nameopt RFC2253`, has
+        subject CN=*.auto.mydlink.com,O=D-Link Corporation,OU=IT Dept.,L=Taipei,ST=Taiwan,C=TW and
+        issuer CN=GlobalSign Organization Validation CA - SHA256 - G2,O=GlobalSign nv-sa,C=BE."""
+        path = real_path(REAL / "iotsentinel-dlink-DCS-935L-setup-ssdp-hnap.pcap")
+        stream = tcp_server_stream(path, "52.8.178.58", 443, 41472)
+        ev = one(tls.parse(stream, Endpoint(ip="52.8.178.58")))
+        assert ev.banners == {
+            "tls_subject": "CN=*.auto.mydlink.com,O=D-Link Corporation,OU=IT Dept.,L=Taipei,ST=Taiwan,C=TW",
+            "tls_issuer": "CN=GlobalSign Organization Validation CA - SHA256 - G2,O=GlobalSign nv-sa,C=BE",
+            "tls_version": "TLS 1.0",
+        }
+
+    def test_real_yi_cloud_certificate_escapes_the_comma(self) -> None:
+        """mudproject Yi capture: 3.120.55.194:443 → the camera 192.168.1.143:55113 (tshark -Y
+        "tls.handshake.type==11"); openssl's RFC2253 form of the leaf subject is
+        CN=api.eu.xiaoyi.com,O=Shanghai Xiaoyi Technology Co.\\, LTD.,L=Shanghai,ST=Shanghai,C=CN."""
+        path = real_path(FOUND / "mudproject-yi-1080p-home-camera-lan.pcap")
+        ev = one(tls.parse(tcp_server_stream(path, "3.120.55.194", 443, 55113), Endpoint(ip="3.120.55.194")))
+        assert ev.banners["tls_subject"] == \
+            "CN=api.eu.xiaoyi.com,O=Shanghai Xiaoyi Technology Co.\\, LTD.,L=Shanghai,ST=Shanghai,C=CN"
+        assert ev.banners["tls_version"] == "TLS 1.2"
