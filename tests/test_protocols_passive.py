@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from camscan.model import Endpoint, Evidence, Malformed
-from camscan.protocols import dhcp, tls
+from camscan.protocols import dhcp, hnap, tls
 
 # ../shared/realworld seen from the main checkout; worktrees sit one level deeper
 REAL = next((p / "shared" / "realworld" for p in Path(__file__).resolve().parents
@@ -379,3 +379,99 @@ class TestTls:
         assert ev.banners["tls_subject"] == \
             "CN=api.eu.xiaoyi.com,O=Shanghai Xiaoyi Technology Co.\\, LTD.,L=Shanghai,ST=Shanghai,C=CN"
         assert ev.banners["tls_version"] == "TLS 1.2"
+
+
+# =======================================================================================
+# HNAP
+# =======================================================================================
+
+def hnap_settings(description: str = "Wireless Internet Camera", modules: str = "<string>Camera</string>",
+                  model: str = "DCS-936L") -> bytes:
+    """A GetDeviceSettingsResponse shaped like the DCS-935L's (see the real test below)."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+        '<GetDeviceSettingsResponse xmlns="http://purenetworks.com/HNAP1/"><GetDeviceSettingsResult>OK'
+        f"</GetDeviceSettingsResult><Type>ConnectedHomeClient</Type><DeviceName>Hall cam</DeviceName>"
+        f"<VendorName>D-Link</VendorName><ModelDescription>{description}</ModelDescription>"
+        f"<ModelName>{model}</ModelName><DeviceMacId>B0:C5:54:AA:BB:CC</DeviceMacId>"
+        "<FirmwareVersion>1.03</FirmwareVersion><HardwareVersion>A1</HardwareVersion>"
+        f"<ModuleTypes>{modules}</ModuleTypes><SOAPActions><string>http://purenetworks.com/HNAP1/Login</string>"
+        "</SOAPActions></GetDeviceSettingsResponse></soap:Body></soap:Envelope>"
+    ).encode()
+
+
+def http_body(stream: bytes) -> bytes:
+    head, _, body = stream.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    return body
+
+
+class TestHnap:
+    def test_device_settings(self) -> None:
+        ev = one(hnap.parse_response(hnap_settings(), Endpoint(ip="192.0.2.37")))
+        assert (ev.source, ev.ip, ev.mac, ev.vendor, ev.model, ev.firmware, ev.name, ev.device_type) == (
+            "hnap", "192.0.2.37", "b0:c5:54:aa:bb:cc", "D-Link", "DCS-936L", "1.03", "Hall cam", "camera")
+        assert ev.banners == {"hnap_model_description": "Wireless Internet Camera", "hnap_module_types": "Camera",
+                              "hnap_hardware_version": "A1"}
+        assert ev.platform == ""
+
+    def test_a_gateway_is_not_called_a_camera(self) -> None:
+        body = hnap_settings("D-Link ConnectedHome Gateway", "<string>Gateway</string>", "DCH-G020")
+        ev = one(hnap.parse_response(body, Endpoint(ip="192.0.2.87")))
+        assert (ev.model, ev.device_type, ev.banners["hnap_module_types"]) == ("DCH-G020", "", "Gateway")
+
+    def test_other_hnap_answers_say_nothing(self) -> None:
+        login = (b'<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">'
+                 b'<soap:Body><LoginResponse xmlns="http://purenetworks.com/HNAP1/"><LoginResult>OK</LoginResult>'
+                 b"<Challenge>x</Challenge></LoginResponse></soap:Body></soap:Envelope>")
+        assert hnap.parse_response(login, SRC) == []
+        assert hnap.is_hnap(login) and not hnap.is_hnap(b"<soap:Envelope/>")
+        empty = b'<GetDeviceSettingsResponse xmlns="http://purenetworks.com/HNAP1/"><Type>x</Type>' \
+                b"</GetDeviceSettingsResponse>"
+        assert hnap.parse_response(empty, SRC) == []
+
+    def test_request(self) -> None:
+        headers, body = hnap.build_request()
+        assert headers["SOAPAction"] == '"http://purenetworks.com/HNAP1/GetDeviceSettings"'
+        assert b'<GetDeviceSettings xmlns="http://purenetworks.com/HNAP1/" />' in body
+        with pytest.raises(ValueError):
+            hnap.build_request("Get<x>")
+
+    @pytest.mark.parametrize("bad", [
+        b"", b"   ", hnap_settings()[:-40], b"<a>" * 5 + b"x" * 1_000_001,
+        b'<!DOCTYPE r [<!ENTITY x "y">]><GetDeviceSettingsResponse><ModelName>&x;</ModelName>'
+        b"</GetDeviceSettingsResponse>",
+    ])
+    def test_broken_bodies_are_malformed(self, bad: bytes) -> None:
+        assert isinstance(outcome(lambda b: hnap.parse_response(b, SRC), bad), Malformed)
+
+    def test_hostile_bytes(self) -> None:
+        assert_survives_mutation(lambda b: hnap.parse_response(b, SRC), hnap_settings())
+
+    def test_real_dlink_dcs935l_settings(self) -> None:
+        """DCS-935L capture, `tshark -q -z follow,tcp,ascii,10.10.10.28:37894,10.10.10.37:80`: the app POSTs
+        SOAPACTION GetDeviceSettings to /HNAP1/ and the camera answers (frames 257-258) with VendorName
+        D-Link, ModelName and DeviceName DCS-935L, ModelDescription "Wireless Internet Camera",
+        DeviceMacId B0:C5:54:25:5B:0E, FirmwareVersion 1.06, HardwareVersion A1, ModuleTypes Optical
+        Recognition, Environmental Sensor, Camera."""
+        path = real_path(REAL / "iotsentinel-dlink-DCS-935L-setup-ssdp-hnap.pcap")
+        body = http_body(tcp_server_stream(path, "10.10.10.37", 80, 37894))
+        ev = one(hnap.parse_response(body, Endpoint(ip="10.10.10.37")))
+        assert (ev.ip, ev.mac, ev.vendor, ev.model, ev.firmware, ev.name, ev.device_type) == (
+            "10.10.10.37", "b0:c5:54:25:5b:0e", "D-Link", "DCS-935L", "1.06", "DCS-935L", "camera")
+        assert ev.banners["hnap_module_types"] == "Optical Recognition, Environmental Sensor, Camera"
+
+    def test_real_dlink_home_hub_is_no_camera(self) -> None:
+        """NEG home-hub capture, follow,tcp 10.10.10.30:43661 ↔ 10.10.10.87:80: GetDeviceSettingsResponse
+        of a DCH-G020 "D-Link ConnectedHome Gateway", ModuleTypes Gateway, firmware 1.22."""
+        path = real_path(FOUND / "iotsentinel-NEG-dlink-homehub-setup.pcap")
+        stream = tcp_server_stream(path, "10.10.10.87", 80, 43661)
+        start = stream.find(b"GetDeviceSettingsResponse")
+        assert start > 0
+        head_start = stream.rfind(b"HTTP/1.1 200", 0, start)
+        body = http_body(stream[head_start:])
+        body = body[:body.find(b"</soap:Envelope>") + len(b"</soap:Envelope>")]
+        ev = one(hnap.parse_response(body, Endpoint(ip="10.10.10.87")))
+        assert (ev.model, ev.firmware, ev.device_type, ev.mac) == ("DCH-G020", "1.22", "", "1c:5f:2b:aa:fd:4e")
+        assert ev.banners["hnap_module_types"] == "Gateway"
