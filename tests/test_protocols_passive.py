@@ -8,6 +8,7 @@ folder is absent, and hostile bytes must give Malformed or [] quickly and nothin
 from __future__ import annotations
 
 import random
+import struct
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from camscan.model import Endpoint, Evidence, Malformed
-from camscan.protocols import dhcp, hnap, tls
+from camscan.protocols import dhcp, hnap, mdns, tls
 
 # ../shared/realworld seen from the main checkout; worktrees sit one level deeper
 REAL = next((p / "shared" / "realworld" for p in Path(__file__).resolve().parents
@@ -475,3 +476,63 @@ class TestHnap:
         ev = one(hnap.parse_response(body, Endpoint(ip="10.10.10.87")))
         assert (ev.model, ev.firmware, ev.device_type, ev.mac) == ("DCH-G020", "1.22", "", "1c:5f:2b:aa:fd:4e")
         assert ev.banners["hnap_module_types"] == "Gateway"
+
+
+# =======================================================================================
+# mDNS TXT: model and firmware keys (the rest of mDNS is tested in test_protocols_discovery)
+# =======================================================================================
+
+def dns_name(*labels: str) -> bytes:
+    return b"".join(bytes([len(x.encode())]) + x.encode() for x in labels) + b"\x00"
+
+
+def txt_response(instance: tuple[str, ...], *strings: str) -> bytes:
+    """An mDNS response with one SRV and one TXT record for `instance`."""
+    owner = dns_name(*instance)
+    srv = struct.pack("!HHH", 0, 0, 80) + dns_name("cam", "local")
+    txt = b"".join(bytes([len(x.encode())]) + x.encode() for x in strings)
+    records = b"".join(owner + struct.pack("!HHIH", rtype, 0x8001, 120, len(rdata)) + rdata
+                       for rtype, rdata in ((mdns.T_SRV, srv), (mdns.T_TXT, txt)))
+    return struct.pack("!HHHHHH", 0, 0x8400, 0, 2, 0, 0) + records
+
+
+class TestMdnsTxt:
+    def test_self_described_model_is_a_camera(self) -> None:
+        ev = one(mdns.parse(txt_response((" [74:da:38:80:79:fc]", "_http", "_tcp", "local"),
+                                         "IC-3115W Network Camera"), Endpoint(ip="10.10.10.227")))
+        assert (ev.model, ev.device_type, ev.mac) == ("IC-3115W", "camera", "74:da:38:80:79:fc")
+
+    @pytest.mark.parametrize("text", ["Front Camera", "Network Camera", "IC-3115W Network Camera Pro", "path=/"])
+    def test_other_bare_strings_name_no_model(self, text: str) -> None:
+        ev = one(mdns.parse(txt_response(("cam", "_http", "_tcp", "local"), text), SRC))
+        assert (ev.model, ev.device_type) == ("", "")
+
+    def test_firmware_keys_but_not_dlink_version(self) -> None:
+        ev = one(mdns.parse(txt_response(("cam", "_http", "_tcp", "local"), "model=XNV-8080R", "fw=2.21.01"), SRC))
+        assert (ev.model, ev.firmware, ev.device_type) == ("XNV-8080R", "2.21.01", "")
+        dlink = one(mdns.parse(txt_response(("D-Link HNAP Service", "_dhnap", "_tcp", "local"),
+                                            "model_number=DCS-935L", "version=0106"), SRC))
+        assert (dlink.model, dlink.firmware) == ("DCS-935L", "")
+
+    def test_real_edimax_and_dlink_and_hue(self) -> None:
+        """tshark -Y "mdns && dns.txt" -T fields -e dns.txt: both Edimax cameras send the bare TXT string
+        "IC-3115W Network Camera" under " [74:da:38:80:7a:08]._http._tcp.local" (cam1, 10.10.10.51) and
+        " [74:da:38:80:79:fc]..." (cam2, 10.10.10.227); the DCS-935L sends model_number=DCS-935L,
+        version=0106 (its HNAP FirmwareVersion is 1.06, but the DCH-G020 hub sends version=0124 with
+        firmware 1.22, so version is not read as firmware); the Hue bridge sends md=BSB002."""
+        seen: dict[str, Evidence] = {}
+        for path in (REAL / "iotsentinel-edimax-cam1-setup-ssdp.pcap",
+                     FOUND / "iotsentinel-edimax-cam2-IC-3115W-setup.pcap",
+                     REAL / "iotsentinel-dlink-DCS-935L-setup-ssdp-hnap.pcap",
+                     FOUND / "iotsentinel-NEG-hue-bridge-setup.pcap"):
+            for payload, src, _ in udp_payloads(real_path(path), {5353}):
+                for ev in mdns.parse(payload, Endpoint(ip=src.ip)):
+                    if ev.model:
+                        seen.setdefault(ev.mac or ev.name, ev)
+        edimax = [seen["74:da:38:80:7a:08"], seen["74:da:38:80:79:fc"]]
+        assert [(e.model, e.device_type, e.ip) for e in edimax] == [
+            ("IC-3115W", "camera", "10.10.10.51"), ("IC-3115W", "camera", "10.10.10.227")]
+        dlink = seen["b0:c5:54:25:5b:0e"]
+        assert (dlink.model, dlink.firmware, dlink.device_type) == ("DCS-935L", "", "")
+        hue = next(e for e in seen.values() if e.model == "BSB002")
+        assert hue.device_type == ""
