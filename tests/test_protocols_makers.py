@@ -94,7 +94,7 @@ def tlv2(tag: int, value: bytes) -> bytes:
 
 
 def panasonic_reply(*fields: tuple[int, bytes], mac: bytes = bytes.fromhex("080023aabbcc")) -> bytes:
-    header = bytearray(panasonic.HEADER_LEN + 1)
+    header = bytearray(panasonic.HEADER_LEN)
     header[0:2] = b"\x00\x01"
     header[4:6] = struct.pack("!H", panasonic.MSG_REPLY)
     header[6:12] = mac
@@ -102,11 +102,12 @@ def panasonic_reply(*fields: tuple[int, bytes], mac: bytes = bytes.fromhex("0800
     header[18:22] = bytes([192, 0, 2, 100])
     body = b"".join(tlv2(tag, value) for tag, value in fields) + b"\xff\xff" + b"\x30\x17"
     packet = bytes(header) + body
-    return packet[:2] + struct.pack("!H", len(packet) - panasonic.HEADER_LEN) + packet[4:]
+    return packet[:2] + struct.pack("!H", len(packet) - panasonic.LENGTH_BASE) + packet[4:]
 
 
 PANASONIC_CAMERA = panasonic_reply(
-    (0x01, b"\x00"), (0x20, bytes([192, 0, 2, 24])), (0x21, bytes([255, 255, 255, 0])), (0x25, b"\x00\x50"),
+    (0x00, b"\x02"), (0x01, b"\x00"), (0x20, bytes([192, 0, 2, 24])), (0x21, bytes([255, 255, 255, 0])),
+    (0x25, b"\x00\x50"),
     (0xA6, b"\x92"), (0xA7, padded("Loading bay", 16)), (0xA8, padded("WV-S2131L", 16)),
     (0xA9, padded("2.50", 16)), (0xD1, padded("BCA01234", 16)))
 
@@ -253,8 +254,9 @@ class TestPanasonic:
         assert ev.device_type == ""
 
     def test_recorder_reply_says_channels(self) -> None:
-        ev = one(panasonic.parse(panasonic_reply((0x20, bytes([192, 0, 2, 30])), (0xA8, b"WJ-NX400\x00"),
-                                                 (0xC0, b"\x00\x20")), NO_SRC))
+        reply = panasonic_reply((0x00, b"\x00"), (0x20, bytes([192, 0, 2, 30])), (0xA8, b"WJ-NX400\x00"),
+                                (0xC0, b"\x00\x20"))
+        ev = one(panasonic.parse(reply, NO_SRC))
         assert (ev.model, ev.device_type, ev.note) == ("WJ-NX400", "nvr", "channels: 32")
 
     @pytest.mark.parametrize("bad", [
@@ -268,11 +270,12 @@ class TestPanasonic:
         assert isinstance(outcome(lambda b: panasonic.parse(b, SRC), bad), Malformed)
 
     def test_real_sample(self) -> None:
-        """xxd of Panasonic.selftest (425 bytes): 0001 0175 (373 bytes after the 52-byte header) 000e,
-        MAC 00:11:22:33:44:55 at 6; fields from 0x35: 0x20 = f0000f00 (240.0.15.0), 0xa6 = 92,
+        """xxd of Panasonic.selftest (425 bytes): 0001 0175 (373 bytes after offset 52) 000e, MAC
+        00:11:22:33:44:55 at 6; fields from 0x30: 0x00 = 02, 0x01 = 00, 0x20 = f0000f00 (240.0.15.0), 0xa6 = 92,
         0xa7 and 0xa8 = "Virtual", 0xa9 = "1.46", no 0xd1, no 0xc0; ends ffff 3017."""
         data = real("universalscanner-panasonic-discovery-udp10669-response-anonymized.bin")
-        assert struct.unpack_from("!H", data, 2)[0] == len(data) - panasonic.HEADER_LEN
+        assert struct.unpack_from("!H", data, 2)[0] == len(data) - panasonic.LENGTH_BASE
+        assert panasonic.read_fields(data)[0x00] == b"\x02"  # the first field starts at 48, not 53
         ev = one(panasonic.parse(data, NO_SRC))
         assert (ev.ip, ev.mac, ev.model, ev.name, ev.firmware, ev.serial) == (
             "240.0.15.0", "00:11:22:33:44:55", "Virtual", "Virtual", "1.46", "")

@@ -1,12 +1,12 @@
 """Panasonic / i-PRO "Easy IP Setup" discovery: a search broadcast to UDP 10670, answered to
 UDP 10669 (the port the setup tool sends from).
 
-A datagram is a 52-byte header — `00 01`, the length of what follows the header (big-endian),
-the message type (0x000D search, 0x000E reply), the device's MAC at 6, the searching host's
-MAC and IPv4 address at 12 and 18 — then tag/length/value fields (2-byte tag, 2-byte length)
-from offset 53 up to an `ff ff` end mark and a 2-byte trailer. Tags read: 0x20 IPv4 address,
-0x25 HTTP port, 0xA7 device name, 0xA8 model, 0xA9 firmware, 0xD1 serial, 0xC0 channel count
-(recorders only).
+A datagram is a 48-byte header — `00 01`, a length (big-endian; it counts the bytes after
+offset 52), the message type (0x000D search, 0x000E reply), the device's MAC at 6, the
+searching host's MAC and IPv4 address at 12 and 18 — then tag/length/value fields (2-byte tag,
+2-byte length) up to an `ff ff` end mark and a 2-byte trailer. The first field of a reply is
+tag 0x00, the addressing mode. Tags read: 0x20 IPv4 address, 0xA7 device name, 0xA8 model,
+0xA9 firmware, 0xD1 serial, 0xC0 channel count (recorders only).
 
 Only Panasonic / i-PRO firmware answers, so replies carry platform="Panasonic" and
 vendor="Panasonic" (i-PRO is the 2019 spin-off; older units say Panasonic). Pure: bytes in,
@@ -26,12 +26,12 @@ from camscan.protocols.cstrings import cstring, ipv4_bytes
 PORT = 10670
 REPLY_PORT = 10669
 MAX_PAYLOAD = 8192
-HEADER_LEN = 52
-TLV_START = 53
+HEADER_LEN = 48
+LENGTH_BASE = 52  # the length field counts from here
 MSG_SEARCH, MSG_REPLY = 0x000D, 0x000E
 MAX_FIELDS = 128
 
-TAG_IPV4, TAG_HTTP_PORT, TAG_NAME, TAG_MODEL, TAG_FIRMWARE = 0x20, 0x25, 0xA7, 0xA8, 0xA9
+TAG_IPV4, TAG_NAME, TAG_MODEL, TAG_FIRMWARE = 0x20, 0xA7, 0xA8, 0xA9
 TAG_CHANNELS, TAG_SERIAL = 0xC0, 0xD1
 # the fields the setup tool asks for, as its search lists them
 _REQUESTED = (0x26, 0x20, 0x21, 0x22, 0x23, 0x25, 0x28, 0x40, 0x41, 0x42, 0x44, 0xA5, 0xA6, 0xA7,
@@ -46,14 +46,14 @@ def build_probe(requester_mac: bytes = b"\xff" * 6, requester_ip: bytes = bytes(
     header = struct.pack("!HHH", 1, 0, MSG_SEARCH) + bytes(6) + requester_mac + requester_ip
     packet = header + bytes.fromhex("00002011 1e11231f 1e1913") + bytes.fromhex("00000201") + bytes(11)
     packet += b"\xff\xf0" + b"".join(struct.pack("!H", tag) for tag in _REQUESTED) + b"\xff\xff" + b"\x11\x70"
-    return packet[:2] + struct.pack("!H", len(packet) - HEADER_LEN) + packet[4:]
+    return packet[:2] + struct.pack("!H", len(packet) - LENGTH_BASE) + packet[4:]
 
 
 def read_fields(data: bytes) -> dict[int, bytes]:
     """Tag → value of the TLV area, stopping at `ff ff`. Malformed for a value that runs past
     the datagram or more than MAX_FIELDS fields."""
     fields: dict[int, bytes] = {}
-    pos = TLV_START
+    pos = HEADER_LEN
     for count in range(MAX_FIELDS + 1):
         if pos + 4 > len(data):
             break
@@ -79,7 +79,7 @@ def parse(payload: bytes, src: Endpoint) -> list[Evidence]:
         raise Malformed(f"Panasonic: datagram of {len(data)} bytes is too short")
     if data[:2] != b"\x00\x01" or struct.unpack_from("!H", data, 4)[0] != MSG_REPLY:
         return []
-    if len(data) <= HEADER_LEN:
+    if len(data) <= LENGTH_BASE:
         raise Malformed(f"Panasonic: reply of {len(data)} bytes has no fields")
     fields = read_fields(data)
     mac = normalise_mac(data[6:12])
