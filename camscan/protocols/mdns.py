@@ -228,6 +228,48 @@ def _txt_banner(strings: list[bytes]) -> str:
     return " ".join(s.decode("utf-8", "replace") for s in strings if s)[:300]
 
 
+def _instances(records: list[_Record]) -> dict[Labels, tuple[str, str]]:
+    """Service instances named by PTR targets and by SRV/TXT owners, in packet order."""
+    found: dict[Labels, tuple[str, str]] = {}
+    for rec in records:
+        names = [rec.target] if rec.rtype == T_PTR else []
+        if rec.rtype in (T_SRV, T_TXT):
+            names.append(rec.owner)
+        for labels in names:
+            inst = _instance(labels)
+            if inst and _key(labels) not in found:
+                found[_key(labels)] = inst
+    return found
+
+
+def _instance_evidence(label: str, service: str, strings: list[bytes], ip: str, mac: str) -> Evidence:
+    """One service instance; `mac` is the sender's when known, else the packet's TXT MAC."""
+    txt = _txt_dict(strings)
+    name = label.strip()
+    bracket = _BRACKET_MAC.search(name)
+    label_mac = normalise_mac(bracket.group(1)) if bracket else ""
+    if bracket:
+        name = name[:bracket.start()].strip()
+    model = next((txt[k] for k in _MODEL_KEYS if txt.get(k)), "")
+    axis = _AXIS_INSTANCE.match(name)
+    if axis and not model:
+        model = axis.group(1)  # Axis names its instance "AXIS <model> - <serial = MAC>"
+    described = _self_described_model(strings)
+    banners = {"mdns_service": service}
+    if strings:
+        banners["mdns_txt"] = _txt_banner(strings)
+    return Evidence(
+        source="mdns",
+        ip=ip,
+        mac=mac or label_mac,
+        name=name[:200],
+        model=(model or described)[:100],
+        firmware=next((txt[k] for k in _FIRMWARE_KEYS if txt.get(k)), "")[:60],
+        device_type="camera" if described else "",
+        banners=banners,
+    )
+
+
 def parse(payload: bytes, src: Endpoint) -> list[Evidence]:
     """An mDNS message → one Evidence per DNS-SD service instance it names (or, when it names
     none, one for the host its A records announce); [] for queries. Malformed for truncated,
@@ -246,19 +288,7 @@ def parse(payload: bytes, src: Endpoint) -> list[Evidence]:
         if rec.rtype == T_A and rec.address:
             addresses.setdefault(_key(rec.owner), rec.address)
     first_a = next((r.address for r in records if r.rtype == T_A and r.address), "")
-
-    # instances named by PTR targets and by SRV/TXT owners, in packet order
-    order: list[Labels] = []
-    found: dict[Labels, tuple[str, str]] = {}
-    for rec in records:
-        names = [rec.target] if rec.rtype == T_PTR else []
-        if rec.rtype in (T_SRV, T_TXT):
-            names.append(rec.owner)
-        for labels in names:
-            inst = _instance(labels)
-            if inst and _key(labels) not in found:
-                found[_key(labels)] = inst
-                order.append(_key(labels))
+    found = _instances(records)
     txt_by_owner: dict[Labels, list[bytes]] = {}
     loose_txt: list[bytes] = []
     srv_host: dict[Labels, Labels] = {}
@@ -276,35 +306,12 @@ def parse(payload: bytes, src: Endpoint) -> list[Evidence]:
         packet_mac = packet_mac or _txt_mac(_txt_dict(strings))
     src_mac = normalise_mac(src.mac)
 
-    evidence: list[Evidence] = []
-    for key in order:
-        label, service = found[key]
+    evidence = []
+    for key, (label, service) in found.items():
         strings = txt_by_owner.get(key) or loose_txt
-        txt = _txt_dict(strings)
-        name = label.strip()
-        bracket = _BRACKET_MAC.search(name)
-        label_mac = normalise_mac(bracket.group(1)) if bracket else ""
-        if bracket:
-            name = name[:bracket.start()].strip()
-        model = next((txt[k] for k in _MODEL_KEYS if txt.get(k)), "")
-        axis = _AXIS_INSTANCE.match(name)
-        if axis and not model:
-            model = axis.group(1)  # Axis names its instance "AXIS <model> - <serial = MAC>"
-        described = _self_described_model(strings)
-        model = model or described
-        banners = {"mdns_service": service}
-        if strings:
-            banners["mdns_txt"] = _txt_banner(strings)
-        evidence.append(Evidence(
-            source="mdns",
-            ip=src.ip or addresses.get(srv_host.get(key, ()), "") or first_a,
-            mac=src_mac or _txt_mac(txt) or packet_mac or label_mac,
-            name=name[:200],
-            model=model[:100],
-            firmware=next((txt[k] for k in _FIRMWARE_KEYS if txt.get(k)), "")[:60],
-            device_type="camera" if described else "",
-            banners=banners,
-        ))
+        ip = src.ip or addresses.get(srv_host.get(key, ()), "") or first_a
+        mac = src_mac or _txt_mac(_txt_dict(strings)) or packet_mac
+        evidence.append(_instance_evidence(label, service, strings, ip, mac))
     if evidence:
         return evidence
 
