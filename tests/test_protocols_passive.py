@@ -312,6 +312,14 @@ class TestTls:
                                             "O=Bosch Sicherheitssysteme GmbH,L=Grasbrunn,C=DE")
         assert ev.banners["tls_subject"] == "CN=\\#cam\\+1,O=Xiaoyi Co.\\, LTD. \\<R&D\\>"
 
+    def test_certificate_names_reads_a_der_certificate_on_its_own(self) -> None:
+        # what a live scan gets from ssl.SSLSocket.getpeercert(binary_form=True)
+        assert tls.certificate_names(certificate(HIK_NAME, CA_NAME)) == (
+            "CN=www.hikvision.com,OU=DVRNVR,O=HIKVISION,L=HangZhou,ST=ZheJiang,C=CN",
+            "CN=Test Issuing CA,O=Test CA nv,C=BE")
+        with pytest.raises(Malformed):
+            tls.certificate_names(b"\x02\x01\x00")
+
     def test_tls13_and_resumed_sessions_show_no_certificate(self) -> None:
         hello = handshake(2, b"\x03\x03" + bytes(32) + b"\x00\x13\x01\x00")
         tls13 = b"\x16\x03\x03" + len(hello).to_bytes(2, "big") + hello + b"\x14\x03\x03\x00\x01\x01" + \
