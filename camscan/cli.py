@@ -9,6 +9,7 @@ import click
 
 from camscan import __version__
 from camscan.errors import CamscanError, InputError
+from camscan.report.inert import terminal
 from camscan.signature_commands import signatures
 
 
@@ -58,7 +59,7 @@ def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | Non
             problems.append(f"{report.error}; kept what was read before it")
     if not read_any:
         for p in problems:
-            click.echo(f"camscan: error: {p}", err=True)
+            click.echo(terminal(f"camscan: error: {p}"), err=True)
         sys.exit(2)
     inv = build_inventory(collector.evidence, list(captures), dict(collector.counters.counts),
                           [f"error: {p}" for p in problems])
@@ -68,7 +69,7 @@ def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | Non
     if not quiet:
         _echo_output("table", inv)
     for p in problems:
-        click.echo(f"camscan: error: {p}", err=True)
+        click.echo(terminal(f"camscan: error: {p}"), err=True)
     if problems:
         sys.exit(2)
 
@@ -128,7 +129,7 @@ def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, 
 
     preload()  # a broken fusion policy or device-type vocabulary: one line before a packet goes out
     opts = ScanOptions(ipset, interface, rate, port_list, capture_path, discovery_wait, credentials=creds or None)
-    say = (lambda m: None) if quiet else (lambda m: click.echo(m, err=True))
+    say = (lambda m: None) if quiet else (lambda m: click.echo(terminal(m), err=True))
     result = run_scan(opts, say, _progress_bars if (not quiet and sys.stderr.isatty()) else no_progress)
     inv = build_inventory(result.evidence, list(targets), result.skipped, result.notes)
     apply_scan_notes(inv, result)
@@ -233,9 +234,9 @@ def report(inventory: str, sites_path: str | None, assets_path: str | None, html
     outputs["html"] = html_path
     write_outputs(prepared.inventory, outputs, prepared.context(title))
     for line in summary_lines(prepared.inventory):
-        click.echo(line)
+        click.echo(terminal(line))
     if (register_line := prepared.register_summary()) is not None:
-        click.echo(register_line)
+        click.echo(terminal(register_line))
 
 
 @cli.command()
@@ -307,7 +308,7 @@ def main() -> None:
         click.echo("camscan: interrupted", err=True)
         sys.exit(130)
     except CamscanError as exc:
-        click.echo(f"camscan: error: {exc}", err=True)
+        click.echo(terminal(f"camscan: error: {exc}"), err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("camscan: interrupted", err=True)
@@ -315,7 +316,7 @@ def main() -> None:
     except Exception as exc:
         if debug:
             traceback.print_exc()
-        click.echo(f"camscan: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+        click.echo(terminal(f"camscan: internal error: {type(exc).__name__}: {exc} (run with --debug for details)"),
                    err=True)
         sys.exit(1)
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from camscan import __version__
 from camscan.model import AdvisoryFinding, Device, Inventory
+from camscan.report.inert import flags
 
 
 class SerialiseError(ValueError):
@@ -68,6 +69,8 @@ COLUMNS: tuple[str, ...] = tuple(f.name for f in DEVICE_FIELDS if f.csv)
 TABLE_FIELDS: tuple[Field, ...] = tuple(sorted((f for f in DEVICE_FIELDS if f.table), key=lambda f: f.table or ()))
 # the JSON key under which a device's asset-register columns are written, after the contract's
 REGISTER_KEY = "register"
+# the JSON key listing a device's fields whose text held unsafe characters (report.inert)
+TEXT_FLAGS_KEY = "text_flags"
 
 
 def fields_for_diff(meaning: str) -> tuple[str, ...]:
@@ -112,13 +115,39 @@ def csv_cells(d: Device, fields: tuple[Field, ...] = DEVICE_FIELDS) -> dict[str,
     return out
 
 
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def text_flags(row: dict[str, Any]) -> list[str]:
+    """`field:kind` for each field of a serialised device whose text holds control, bidi,
+    invisible or surrogate characters (report.inert.flags): the JSON keeps the raw value and
+    says so, for a reader that prints it."""
+    return [f"{name}:{kind}" for name, value in row.items()
+            for kind in sorted({k for s in _strings(value) for k in flags(s)})]
+
+
+def _flagged(row: dict[str, Any]) -> dict[str, Any]:
+    found = text_flags(row)
+    if found:
+        row[TEXT_FLAGS_KEY] = found
+    return row
+
+
 def inventory_to_dict(inventory: Inventory) -> dict[str, Any]:
-    """The JSON export's document: who wrote it, the run's facts, the rows, the skips."""
+    """The JSON export's document: who wrote it, the run's facts, the rows (each with
+    `text_flags` when its text held characters a terminal must not print raw), the skips."""
     return {
         "camscan": __version__,
         "scanned_at": inventory.scanned_at,
         "targets": list(inventory.targets),
-        "devices": [device_to_dict(d) for d in inventory.devices],
+        "devices": [_flagged(device_to_dict(d)) for d in inventory.devices],
         "skipped": dict(sorted(inventory.skipped.items())),
         "notes": list(inventory.notes),
     }

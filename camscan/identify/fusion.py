@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from camscan.identify import advisories
 from camscan.identify import policy as fusion_policy
-from camscan.identify.grouping import addressed, group, is_scanner, sanitise_macs
+from camscan.identify.grouping import addressed, conflict_note, group, is_scanner, mac_conflicts, sanitise_macs
 from camscan.identify.resolve import resolve
 from camscan.identify.signatures import Signatures
 from camscan.model import Device, Evidence
@@ -35,8 +35,12 @@ def fuse(evidence: list[Evidence], sigs: Signatures, policy: fusion_policy.Fusio
     if policy is None:
         policy = fusion_policy.load()
     evidence = addressed(evidence)
+    conflicts = mac_conflicts(evidence)
     sanitise_macs(evidence)
     devices = [resolve(items, sigs, policy) for items in group(evidence) if not is_scanner(items)]
+    for d in devices:
+        if d.ip in conflicts and not d.via:
+            d.notes.append(conflict_note(d.ip, conflicts[d.ip]))
     devices.sort(key=lambda d: (ip_sort_key(d.ip), ip_sort_key(d.via), d.channel or 0, d.mac))
     advisories.annotate(devices)
     return devices

@@ -28,12 +28,31 @@ def addressed(evidence: list[Evidence]) -> list[Evidence]:
     return [e for e in evidence if e.ip or e.mac or e.via]
 
 
+def mac_conflicts(evidence: list[Evidence]) -> dict[str, list[str]]:
+    """IPs for which ARP bound more than one MAC, with those MACs in first-seen order. Anyone
+    on the link can answer ARP for a device's address; when two MACs do, camscan cannot tell
+    which is the device, so their evidence stays apart (two rows, each with a note) rather than
+    one host's answers being credited to the other."""
+    macs: dict[str, dict[str, None]] = defaultdict(dict)
+    for e in evidence:
+        if e.source == "arp" and e.ip and e.mac and not e.via:
+            macs[e.ip].setdefault(e.mac, None)
+    return {ip: list(found) for ip, found in macs.items() if len(found) > 1}
+
+
+def conflict_note(ip: str, macs: list[str]) -> str:
+    """The row's and the run's note for an IP two MACs answered for."""
+    return f"{len(macs)} MACs answer for {ip} ({', '.join(macs)}): their evidence is kept apart, one row each"
+
+
 def sanitise_macs(evidence: list[Evidence]) -> None:
     """Give each directly seen IP its ARP-bound MAC, and take a router's MAC (one MAC seen
-    for several IPs) off evidence from hosts ARP did not bind. Changes the evidence in place."""
+    for several IPs) off evidence from hosts ARP did not bind. An IP that ARP bound to several
+    MACs (mac_conflicts) keeps each piece's own MAC. Changes the evidence in place."""
+    conflicted = mac_conflicts(evidence)
     arp_bind: dict[str, str] = {}
     for e in evidence:
-        if e.source == "arp" and e.ip and e.mac:
+        if e.source == "arp" and e.ip and e.mac and e.ip not in conflicted:
             arp_bind.setdefault(e.ip, e.mac)
     mac_ips: dict[str, set[str]] = defaultdict(set)
     for e in evidence:
@@ -50,10 +69,12 @@ def sanitise_macs(evidence: list[Evidence]) -> None:
 
 
 def group(evidence: list[Evidence]) -> list[list[Evidence]]:
-    """The evidence split per device, in first-seen order of the groups."""
+    """The evidence split per device, in first-seen order of the groups. At an IP two MACs
+    answered for, evidence without a MAC is a group of its own: it cannot be told whose it is."""
+    conflicted = mac_conflicts(evidence)
     ip_mac: dict[str, str] = {}
     for e in evidence:
-        if e.ip and e.mac and not e.via:
+        if e.ip and e.mac and not e.via and e.ip not in conflicted:
             ip_mac.setdefault(e.ip, e.mac)
     groups: dict[GroupKey, list[Evidence]] = {}
     channel_groups: dict[GroupKey, list[Evidence]] = {}

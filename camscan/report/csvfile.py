@@ -1,7 +1,8 @@
 """CSV export per INVENTORY.md: the serialiser's CSV columns (camscan.serialise), then any asset
-register columns. No cell can act as a spreadsheet formula: a cell starting with =, +, -, @,
-tab or carriage return is prefixed with a single quote, so spreadsheets show it as text
-(OWASP's advice for CSV injection); device-supplied text is otherwise kept as sent."""
+register columns. No cell can act as a spreadsheet formula: a cell starting with =, +, -, @ (also
+after whitespace or a U+FEFF, and in full width), tab or carriage return is prefixed with a single
+quote, so spreadsheets show it as text (OWASP's advice for CSV injection); control, bidi and
+invisible characters are shown escaped (report.inert.csv_cell). JSON keeps the raw text."""
 
 from __future__ import annotations
 
@@ -10,14 +11,13 @@ import io
 
 from camscan.model import Device, Inventory
 from camscan.report import RenderContext
+from camscan.report.inert import csv_cell
 from camscan.serialise import COLUMNS, csv_cells
-
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def defuse(cell: str) -> str:
-    """The cell as text a spreadsheet will never evaluate."""
-    return "'" + cell if cell.startswith(_DANGEROUS) else cell
+    """The cell as text a spreadsheet will never evaluate (report.inert.csv_cell)."""
+    return csv_cell(cell)
 
 
 def register_columns(devices: list[Device]) -> list[str]:

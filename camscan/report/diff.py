@@ -34,6 +34,7 @@ from typing import Any
 
 from camscan.model import Device, Inventory
 from camscan.report import RenderContext
+from camscan.report.inert import terminal
 from camscan.serialise import device_to_dict, fields_for_diff
 from camscan.values import ip_sort_key
 
@@ -275,7 +276,7 @@ def render_table(d: DiffResult) -> str:
             lines.append("")
             lines.append(f"{title} ({len(rows)}):")
             lines.extend(rows)
-    return "\n".join(lines) + "\n"
+    return "\n".join(terminal(line) for line in lines) + "\n"  # device text: inert on a terminal
 
 
 def _change_dict(c: Change) -> dict[str, Any]:

@@ -10,6 +10,7 @@ a person to check, not a legal answer.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -17,8 +18,10 @@ from camscan.model import Device, Inventory
 from camscan.report import RenderContext
 from camscan.report.assets import JoinResult
 from camscan.report.counts import FIRST_MAKERS, FormCounts, by_maker, forms_by_maker, is_camera, is_recorder
+from camscan.report.inert import markdown as md
 
 UNKNOWN = "unknown maker"
+_CELL_BORDER = re.compile(r"(?<!\\)\|")
 BASIS = {
     "sadp": "the vendor's own discovery protocol (Hikvision SADP)",
     "dhip": "the vendor's own discovery protocol (Dahua DHIP)",
@@ -35,7 +38,7 @@ def _n(count: int, one: str, many: str | None = None) -> str:
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(c.replace("|", "/") for c in r) + " |" for r in rows]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
     return out
 
 
@@ -53,7 +56,8 @@ def render_markdown(inv: Inventory, join: JoinResult | None = None, register_col
 def _intro(inv: Inventory) -> list[str]:
     when = inv.scanned_at or "an unrecorded date"
     return ["# Draft answer: CCTV cameras and recorders on the network", "",
-            f"Prepared from a camscan inventory of {', '.join(inv.targets) or 'the named networks'} made on {when}. "
+            f"Prepared from a camscan inventory of {md(', '.join(inv.targets)) or 'the named networks'} made on "
+            f"{md(when)}. "
             "Figures count devices that answered on the network at that time, and cameras that recorders "
             "reported as connected to them; equipment that was switched off, disconnected or on networks not "
             "scanned is not included.", ""]
@@ -61,7 +65,7 @@ def _intro(inv: Inventory) -> list[str]:
 
 def _brands(devices: list[Device]) -> str:
     brands = Counter(d.brand or "(brand not shown)" for d in devices)
-    return ", ".join(f"{b} {n}" for b, n in brands.most_common())
+    return ", ".join(f"{md(b)} {n}" for b, n in brands.most_common())
 
 
 def _hikvision(devs: list[Device]) -> list[str]:
@@ -84,7 +88,7 @@ def _form_row(label: str, forms: FormCounts) -> list[str]:
 def _cameras(devs: list[Device]) -> list[str]:
     cams = [d for d in devs if is_camera(d)]
     by_maker = forms_by_maker(cams, UNKNOWN)
-    rows = [_form_row(m, by_maker[m]) for m in sorted(by_maker, key=_maker_order)]
+    rows = [_form_row(md(m), by_maker[m]) for m in sorted(by_maker, key=_maker_order)]
     rows.append(_form_row("**all**", FormCounts.of(cams)))
     return ["## How many cameras, and how many are static or PTZ?", "",
             *_table(["manufacturer", "static", "PTZ", "form unknown", "cameras"], rows), ""]
@@ -101,7 +105,7 @@ def _where(devs: list[Device]) -> list[str]:
             here = [d for d in devs if d.site == s]
             c = by_maker((d for d in here if is_camera(d)), UNKNOWN)
             others = sum(n for m, n in c.items() if m not in FIRST_MAKERS)
-            rows.append([s or "(no site)", str(c["Hikvision"]), str(c["Dahua"]), str(others),
+            rows.append([md(s) or "(no site)", str(c["Hikvision"]), str(c["Dahua"]), str(others),
                          str(sum(is_recorder(d) for d in here))])
         out += _table(["site", "Hikvision cameras", "Dahua cameras", "other cameras", "recorders"], rows)
     return [*out, ""]
@@ -112,8 +116,8 @@ def _recorders(devs: list[Device]) -> list[str]:
     recs = [d for d in devs if is_recorder(d)]
     if recs:
         behind = Counter(d.via for d in devs if d.via)
-        rows = [[d.ip, d.manufacturer or "unknown", d.model or "-", d.site or "-", str(behind[d.ip])]
-                for d in recs]
+        rows = [[md(d.ip), md(d.manufacturer) or "unknown", md(d.model) or "-", md(d.site) or "-",
+                 str(behind[d.ip])] for d in recs]
         out += _table(["recorder", "manufacturer", "model", "site", "cameras it reports"], rows)
         unseen = sum(1 for d in devs if d.via and "nvr" in d.evidence and len(d.evidence) == 1)
         out += ["", f"{_n(unseen, 'camera was', 'cameras were')} known only through a recorder (for example on "
@@ -126,7 +130,8 @@ def _recorders(devs: list[Device]) -> list[str]:
 def _firmware(devs: list[Device]) -> list[str]:
     fw = Counter((d.manufacturer or "unknown", d.model or "-", d.firmware or "unknown", ";".join(d.advisories))
                  for d in devs if is_camera(d) or is_recorder(d))
-    rows = [[m, mo, f, str(n), a or "-"] for (m, mo, f, a), n in sorted(fw.items(), key=lambda x: (-x[1], x[0]))]
+    rows = [[md(m), md(mo), md(f), str(n), md(a) or "-"]
+            for (m, mo, f, a), n in sorted(fw.items(), key=lambda x: (-x[1], x[0]))]
     out = ["## Firmware", "", *_table(["manufacturer", "model", "firmware", "devices", "advisories"], rows)]
     heur = sum(1 for d in devs if any(f.heuristic for f in d.findings))
     if heur:
@@ -172,7 +177,7 @@ def _purchases(devs: list[Device], join: JoinResult, register_cols: list[str]) -
     if date_col:
         years = Counter(d.extra.get(date_col, "")[:4] for d in matched if d.extra.get(date_col))
         if years:
-            out.append("Purchased by year: " + ", ".join(f"{y} {n}" for y, n in sorted(years.items())) + ".")
+            out.append("Purchased by year: " + ", ".join(f"{md(y)} {n}" for y, n in sorted(years.items())) + ".")
     return [*out, f"Devices found on the network but not in the register: {len(join.unmatched_devices)}.",
             f"Register entries not found on the network: {len(join.unmatched_rows)}.", ""]
 
@@ -220,7 +225,8 @@ def render_text(inv: Inventory, join: JoinResult | None = None, register_cols: l
             block = []
             while i < len(lines) and lines[i].startswith("|"):
                 if not set(lines[i]) <= set("|-"):
-                    block.append([c.strip().replace("**", "") for c in lines[i].strip("|").split("|")])
+                    cells = _CELL_BORDER.split(lines[i].strip()[1:-1])  # a device's `\|` is no border
+                    block.append([c.strip().replace("**", "") for c in cells])
                 i += 1
             widths = [max(len(r[c]) for r in block) for c in range(len(block[0]))]
             out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in block]

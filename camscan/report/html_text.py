@@ -6,11 +6,14 @@ from __future__ import annotations
 import html
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# controls, lone surrogates, and the bidi and invisible characters report.inert names
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
+                      "\u202a-\u202e\u2066-\u2069\u200b-\u200f\u061c\u2060-\u2064\ufeff]")
 
 
 def clean(s: object) -> str:
-    """Text as one printable line: control characters and lone surrogates become U+FFFD."""
+    """Text as one printable line: control, bidi-override and invisible characters and lone
+    surrogates become U+FFFD, so a device cannot reorder or hide what the report shows."""
     return _CONTROL.sub("\ufffd", str(s).replace("\r\n", " ").replace("\n", " ").replace("\t", " "))
 
 

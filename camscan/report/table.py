@@ -1,11 +1,13 @@
 """The terminal view: a table of the rows and a summary a person can read at a glance
-("9 Hikvision: 5 static, 2 PTZ, 1 NVR ..."), plus what the run skipped."""
+("9 Hikvision: 5 static, 2 PTZ, 1 NVR ..."), plus what the run skipped. Every line goes through
+report.inert.terminal: cells, notes and counts carry device text (ONVIF faults, host names)."""
 
 from __future__ import annotations
 
 from camscan.model import Device, Inventory
 from camscan.report import RenderContext
 from camscan.report.counts import Headcount, by_maker
+from camscan.report.inert import terminal
 from camscan.serialise import TABLE_FIELDS, Field
 
 # the recorder and channel share one column
@@ -13,7 +15,7 @@ _CELL = {"via": lambda d: f"{d.via}:{d.channel}" if d.via else ""}
 
 
 def _cut(s: str, n: int) -> str:
-    s = "".join(ch if ch.isprintable() else " " for ch in s)
+    s = terminal(s)
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
@@ -35,7 +37,7 @@ class TableExporter:
             cells = [_cut(_cell(d, f), w).ljust(w) for f, (_, w) in zip(TABLE_FIELDS, widths, strict=True)]
             lines.append("  ".join(cells).rstrip())
         lines.append("")
-        lines.extend(summary_lines(inventory))
+        lines.extend(terminal(line) for line in summary_lines(inventory))
         return "\n".join(lines) + "\n"
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from camscan.identify.fusion import fuse
+from camscan.identify.grouping import conflict_note, mac_conflicts
 from camscan.identify.signatures import load
 from camscan.model import Evidence, Inventory
 
@@ -19,10 +20,13 @@ if TYPE_CHECKING:
 
 def build_inventory(evidence: list[Evidence], targets: list[str], skipped: dict[str, int],
                     notes: list[str]) -> Inventory:
-    """The fused rows of one run, stamped with the time it was built."""
+    """The fused rows of one run, stamped with the time it was built; an IP that two MACs
+    answered for is named in the run's notes (grouping.mac_conflicts)."""
+    conflicts = mac_conflicts(evidence)
     inventory = Inventory(devices=fuse(evidence, load()), targets=targets,
                           scanned_at=datetime.now(UTC).isoformat(timespec="seconds"), skipped=skipped)
     inventory.notes.extend(notes)
+    inventory.notes.extend(conflict_note(ip, macs) for ip, macs in conflicts.items())
     return inventory
 
 
