@@ -5,6 +5,7 @@ name from report/formats.py."""
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -14,7 +15,25 @@ from camscan.report import RenderContext
 from camscan.report.formats import exporter
 
 
+def _mode_for(target: Path) -> int:
+    """The mode the written file gets: an existing regular file's own (a user who made their
+    inventory 0600 keeps it so), else the user's usual mode for a new file. A symlink at the
+    target is never looked through: it is replaced, not followed."""
+    try:
+        st = os.lstat(target)
+    except OSError:
+        st = None
+    if st is not None and stat.S_ISREG(st.st_mode):
+        return stat.S_IMODE(st.st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomic(path: str, text: str) -> None:
+    """Write `text` to `path` through a temporary file in the same directory and a rename, so
+    no reader sees half a file and a symlink planted at `path` is replaced rather than followed
+    (its target is never opened or truncated)."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
@@ -26,9 +45,7 @@ def write_atomic(path: str, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; an export gets the user's usual mode
+        os.chmod(tmp, _mode_for(target))  # mkstemp makes 0600
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

@@ -195,8 +195,25 @@ def route(request: HttpMessage | None, response: HttpMessage) -> tuple[str, Hand
     return None
 
 
+_WS_SECURITY = re.compile(rb"<(?:[\w.-]{1,64}:)?Security\b[^>]{0,2000}>.{0,4000}?UsernameToken", re.S)
+
+
+def credentials_accepted(request: HttpMessage | None, response: HttpMessage) -> bool:
+    """Whether the exchange is one where the client sent credentials — an Authorization header,
+    or a WS-Security UsernameToken in a SOAP request — and the device accepted them (2xx).
+    Only such an answer is "authenticated" provenance: an answer to no request (a capture
+    holding one side), to a request without credentials, or a refusal proves nothing about
+    who answered, since any host can send an ISAPI body."""
+    if request is None or not 200 <= response.status < 300:
+        return False
+    if request.header("Authorization").strip():
+        return True
+    return bool(_WS_SECURITY.search(request.body[:_SNIFF_BYTES]))
+
+
 def parse_exchange(request: HttpMessage | None, response: HttpMessage, server: Endpoint) -> list[Evidence]:
-    """One HTTP exchange → [banner Evidence, API Evidence...]. Never raises."""
+    """One HTTP exchange → [banner Evidence, API Evidence...]; API answers are `authenticated`
+    only on an exchange where credentials were sent and accepted. Never raises."""
     banner = Evidence(source="http", ip=server.ip, mac=normalise_mac(server.mac), banners=banners(response))
     out = [banner]
     routed = route(request, response)
@@ -210,7 +227,11 @@ def parse_exchange(request: HttpMessage | None, response: HttpMessage, server: E
         banner.note = f"{label}: body truncated ({len(response.body)} bytes kept)"
         return out
     try:
-        out.extend(handler(response.body, server))
+        answers = handler(response.body, server)
+        if not credentials_accepted(request, response):
+            for ev in answers:
+                ev.authenticated = False
+        out.extend(answers)
     except Malformed as exc:
         banner.problem, banner.note = "malformed", _clean(str(exc), 160)
     except Exception as exc:  # a parser bug must not end the run; count it like a bad message

@@ -17,6 +17,9 @@ MAX_HEADERS fields stops the reader (Malformed for the first message, so the cal
 it; later messages are dropped quietly); a body over MAX_BODY is cut and flagged
 `truncated=True` and no more than MAX_BODY bytes of it are ever copied; at most MAX_MESSAGES
 messages are read from one stream. Bytes that are not HTTP/RTSP at all give an empty list.
+A response body in one content coding (gzip, deflate) is decompressed to at most MAX_BODY
+bytes, never more (a 1.8 KB gzip bomb would otherwise become gigabytes); a body in nested
+codings (`gzip, gzip`) is refused, not decoded. Either sets `problem` for the caller to count.
 Nothing here does I/O, and nothing here logs: bodies can hold credentials (a recorder's
 RemoteDevice table lists camera passwords), so callers must not log them either.
 """
@@ -24,6 +27,7 @@ RemoteDevice table lists camera passwords), so callers must not log them either.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -63,6 +67,9 @@ class HttpMessage:
     body: bytes
     truncated: bool
     version: str = field(default="")
+    # why the body could not be used as sent: "nested content encoding", "decompressed body
+    # over the limit", "undecodable content encoding" (see decode_body); "" when it could
+    problem: str = field(default="")
 
     def header(self, name: str) -> str:
         """First value of header `name` (case-insensitive), or ""."""
@@ -120,6 +127,56 @@ def _parse_headers(lines: list[bytes]) -> list[tuple[str, str]]:
         if len(headers) > MAX_HEADERS:
             raise Malformed(f"header block has more than {MAX_HEADERS} fields")
     return headers
+
+
+NESTED_ENCODING = "nested content encoding (refused)"
+DECOMPRESSED_OVER_LIMIT = "decompressed body over the limit (cut)"
+UNDECODABLE_ENCODING = "undecodable content encoding"
+_ZLIB_CODINGS = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16, "deflate": zlib.MAX_WBITS}
+
+
+def _inflate(data: bytes, wbits: int, limit: int) -> tuple[bytes, bool]:
+    """At most `limit` bytes of `data` decompressed, and whether there was more."""
+    inflater = zlib.decompressobj(wbits)
+    out = inflater.decompress(data, limit)
+    return out, bool(inflater.unconsumed_tail) or (len(out) >= limit and not inflater.eof)
+
+
+def decode_body(codings: str, body: bytes, limit: int = MAX_BODY) -> tuple[bytes, str]:
+    """A body as its `Content-Encoding` header describes it, decoded: (body, problem). One
+    gzip or deflate coding is decompressed to at most `limit` bytes (problem
+    DECOMPRESSED_OVER_LIMIT past that); several codings are refused (b"", NESTED_ENCODING),
+    as no camera needs them and each layer multiplies a bomb. A body that is not in the
+    coding it claims is kept as it is: an embedded server (or camscan's own client, which has
+    decoded it already) may label a plain body gzip. Other codings are left alone."""
+    names = [c.strip().lower() for c in codings.split(",") if c.strip() and c.strip().lower() != "identity"]
+    if not names or not body:
+        return body, ""
+    if len(names) > 1:
+        return b"", NESTED_ENCODING
+    wbits = _ZLIB_CODINGS.get(names[0])
+    if wbits is None:
+        return body, ""
+    if wbits & 16 and not body.startswith(b"\x1f\x8b"):
+        return body, ""  # labelled gzip, not gzip: already plain
+    try:
+        out, more = _inflate(body, wbits, limit)
+    except zlib.error:
+        if wbits & 16:
+            return body, UNDECODABLE_ENCODING
+        try:  # "deflate" is often sent raw, without the zlib wrapper RFC 9110 asks for
+            out, more = _inflate(body, -zlib.MAX_WBITS, limit)
+        except zlib.error:
+            return body, ""  # not deflate at all: already plain
+    return out, DECOMPRESSED_OVER_LIMIT if more else ""
+
+
+def _decode_response(msg: HttpMessage) -> None:
+    codings = ",".join(msg.header_values("Content-Encoding"))
+    if codings and msg.body:
+        msg.body, msg.problem = decode_body(codings, msg.body)
+        if msg.problem in (NESTED_ENCODING, DECOMPRESSED_OVER_LIMIT):
+            msg.truncated = True
 
 
 class _Stop(Exception):
@@ -282,6 +339,8 @@ def read_messages(data: bytes, *, requests: bool, request_methods: Sequence[str]
             if not messages:
                 raise
             break
+        if not requests:
+            _decode_response(msg)
         messages.append(msg)
         if not requests and not (100 <= msg.status < 200 and msg.status != 101):
             final_index += 1

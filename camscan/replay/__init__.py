@@ -9,12 +9,20 @@ from camscan.model import Endpoint
 from camscan.protocols.registry import TCP_PORTS
 from camscan.replay.decode import ETH_ARP, ETH_IP, Defragmenter, ipv4, link_payload, sender_mac, tcp, udp
 from camscan.replay.pcapfile import PcapError, ReadResult, read_frames
-from camscan.replay.tcpstreams import Reassembler
+from camscan.replay.tcpstreams import Origin, Reassembler
 
 if TYPE_CHECKING:
     from camscan.collect import Collector
 
-__all__ = ["PcapError", "ReplayReport", "replay_file"]
+__all__ = ["Origin", "PcapError", "ReplayReport", "replay_file"]
+
+
+def arp_binding(arp: bytes, bindings: dict[str, str]) -> None:
+    """Note the sender of an Ethernet/IPv4 ARP reply as its IP's MAC, first one kept (the
+    replay's own view of the scan's ARP sweep)."""
+    if len(arp) >= 28 and arp[:8] == b"\x00\x01\x08\x00\x06\x04\x00\x02":
+        ip = ".".join(str(x) for x in arp[14:18])
+        bindings.setdefault(ip, ":".join(f"{x:02x}" for x in arp[8:14]))
 
 
 @dataclass(slots=True)
@@ -27,8 +35,10 @@ class ReplayReport:
     linktypes: set[int] = field(default_factory=set)
 
 
-def replay_file(path: str, collector: Collector) -> ReplayReport:
-    """Feed every frame of one capture that camscan can use to `collector`.
+def replay_file(path: str, collector: Collector, origin: Origin | None = None) -> ReplayReport:
+    """Feed every frame of one capture that camscan can use to `collector`. With `origin` (the
+    scanner, when the capture is a scan's own) only the TCP connections it opened are read,
+    the device's side only from the MAC ARP bound to its IP (see replay/tcpstreams.py).
 
     Raises PcapError if the file cannot be opened at all; a file that ends part-way is
     reported in the returned ReplayReport.error with everything before it kept.
@@ -36,10 +46,13 @@ def replay_file(path: str, collector: Collector) -> ReplayReport:
     counters = collector.counters
     defrag = Defragmenter(counters)
 
-    def sink(server_ip: str, server_mac: str, port: int, client: bytes, server: bytes) -> None:
-        collector.tcp_stream(Endpoint(server_ip, server_mac, port), client, server)
+    def sink(server_ip: str, server_mac: str, port: int, client: bytes, server: bytes, handshake: bool) -> None:
+        collector.tcp_stream(Endpoint(server_ip, server_mac, port), client, server, handshake)
 
-    streams = Reassembler(set(TCP_PORTS), sink, counters)
+    bindings: dict[str, str] = {}  # ip -> the first MAC an ARP reply bound it to, in capture order
+    if origin is not None:
+        origin = Origin(origin.ip, origin.mac, lambda ip: bindings.get(ip, ""))
+    streams = Reassembler(set(TCP_PORTS), sink, counters, origin)
     result = ReadResult()
     report = ReplayReport(path)
     for frame in read_frames(path, result):
@@ -50,6 +63,8 @@ def replay_file(path: str, collector: Collector) -> ReplayReport:
         src_mac, etype, l3 = link
         if etype == ETH_ARP:
             collector.arp(l3)
+            if origin is not None:
+                arp_binding(l3, bindings)
             continue
         if etype != ETH_IP:
             counters.add("non-IPv4 frames")
@@ -65,7 +80,7 @@ def replay_file(path: str, collector: Collector) -> ReplayReport:
         elif dg.proto == 6:
             seg = tcp(dg, counters)
             if seg is not None:
-                streams.add(dg.src, mac, dg.dst, seg)
+                streams.add(dg.src, mac, dg.dst, seg, dg.src_mac)
     streams.close()
     defrag.close()
     report.frames = result.frames

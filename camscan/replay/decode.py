@@ -31,6 +31,9 @@ ETH_VLAN = (0x8100, 0x88A8, 0x9100)
 
 MAX_FRAGMENTED = 65_535
 MAX_PENDING_DATAGRAMS = 512
+# a 64 KB datagram over a 576-byte path is 117 fragments; more is a flood, not a datagram
+MAX_FRAGMENTS = 128
+MAX_REFUSED_DATAGRAMS = 4096
 
 
 @dataclass(slots=True)
@@ -94,54 +97,92 @@ def link_payload(linktype: int, data: bytes) -> tuple[str, int, bytes] | None:
     return None
 
 
+class _Pending:
+    """One incomplete datagram: its fragments by offset, how many bytes they bring, its end."""
+
+    __slots__ = ("parts", "received", "total")
+
+    def __init__(self) -> None:
+        self.parts: dict[int, bytes] = {}
+        self.received = 0
+        self.total: int | None = None
+
+    def covered(self) -> bool:
+        """Whether the fragments cover [0, total) with no hole (no bytes copied)."""
+        end = 0
+        for off in sorted(self.parts):
+            if off > end:
+                return False
+            end = max(end, off + len(self.parts[off]))
+        return self.total is not None and end >= self.total
+
+    def assemble(self) -> bytes:
+        buf = bytearray()
+        for off in sorted(self.parts):
+            part = self.parts[off]
+            buf += part[len(buf) - off:]
+        return bytes(buf[:self.total])
+
+
 class Defragmenter:
-    """Reassembles IPv4 fragments (RFC 791), bounded in datagram size and in how many
-    incomplete datagrams it holds; overlaps keep the first copy."""
+    """Reassembles IPv4 fragments (RFC 791), bounded in datagram size, in fragments per
+    datagram and in how many incomplete datagrams it holds; overlaps keep the first copy.
+
+    Linear: a fragment costs a dict insert; the datagram is only checked for holes once its
+    fragments bring enough bytes, and copied once when it has none. A datagram cut into more
+    than MAX_FRAGMENTS pieces (a 64 KB datagram in 8-byte fragments is 8,192) is refused and
+    counted, and the rest of its fragments are dropped on sight (a bounded memory of refused
+    datagrams), so a fragment flood replays at least as fast as ordinary traffic."""
 
     def __init__(self, counters: Counters) -> None:
-        self._pending: OrderedDict[tuple[bytes, bytes, int, int], dict] = OrderedDict()
+        self._pending: OrderedDict[tuple[bytes, bytes, int, int], _Pending] = OrderedDict()
+        self._refused: OrderedDict[tuple[bytes, bytes, int, int], None] = OrderedDict()
         self._counters = counters
 
     def add(self, key: tuple[bytes, bytes, int, int], offset: int, more: bool, data: bytes) -> bytes | None:
+        if key in self._refused:
+            return None
         entry = self._pending.get(key)
         if entry is None:
             if len(self._pending) >= MAX_PENDING_DATAGRAMS:
                 _, old = self._pending.popitem(last=False)
                 self._count_incomplete(old)
-            entry = {"parts": {}, "total": None}
-            self._pending[key] = entry
+            entry = self._pending[key] = _Pending()
         if offset + len(data) > MAX_FRAGMENTED:
-            self._pending.pop(key, None)
-            self._counters.add("oversized fragmented datagrams")
+            self._refuse(key, "oversized fragmented datagrams")
             return None
-        entry["parts"].setdefault(offset, data)
+        if offset not in entry.parts:
+            if len(entry.parts) >= MAX_FRAGMENTS:
+                self._refuse(key, f"fragmented datagrams in over {MAX_FRAGMENTS} pieces (dropped)")
+                return None
+            entry.parts[offset] = data
+            entry.received += len(data)
         if not more:
-            entry["total"] = offset + len(data)
-        total = entry["total"]
-        if total is None:
-            return None
-        buf = bytearray()
-        for off in sorted(entry["parts"]):
-            part = entry["parts"][off]
-            if off > len(buf):
-                return None  # a hole: wait for more
-            buf += part[len(buf) - off:]
-        if len(buf) < total:
+            entry.total = offset + len(data)
+        if entry.total is None or entry.received < entry.total or not entry.covered():
             return None
         del self._pending[key]
-        return bytes(buf[:total])
+        return entry.assemble()
 
-    def _count_incomplete(self, entry: dict) -> None:
+    def _refuse(self, key: tuple[bytes, bytes, int, int], why: str) -> None:
+        self._pending.pop(key, None)
+        self._counters.add(why)
+        self._refused[key] = None
+        if len(self._refused) > MAX_REFUSED_DATAGRAMS:
+            self._refused.popitem(last=False)
+
+    def _count_incomplete(self, entry: _Pending) -> None:
         # The filter lets through every non-first fragment (it cannot see their ports) but only
         # the first fragments of wanted traffic, so a datagram never completed is only worth
         # reporting when its first fragment — a wanted one — was seen.
-        if 0 in entry["parts"]:
+        if 0 in entry.parts:
             self._counters.add("incomplete IP fragments")
 
     def close(self) -> None:
         for entry in self._pending.values():
             self._count_incomplete(entry)
         self._pending.clear()
+        self._refused.clear()
 
 
 def ipv4(src_mac: str, l3: bytes, ts: float, defrag: Defragmenter, counters: Counters) -> Datagram | None:

@@ -2,6 +2,10 @@
 conversation (ARP, the discovery groups, traffic to and from the scanner's address) written to
 a pcap file, and ARP replies noted as they arrive so the sweep can retry only the silent.
 
+The file is the user's only once complete and always 0600: it is written to a new private
+file beside the path asked for (O_EXCL | O_NOFOLLOW) and renamed onto it at stop(), so a
+symlink planted at that path is replaced, never followed.
+
 The inventory of a root scan is the replay of this file, so a scan and `camscan replay` of
 its capture give the same inventory by construction. Credentials never reach this file in
 clear: camscan only uses digest and WS-Security digest authentication.
@@ -9,8 +13,10 @@ clear: camscan only uses digest and WS-Security digest authentication.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
+import secrets
 import threading
 import time
 
@@ -26,20 +32,60 @@ MAX_FILTER_NETS = 256
 
 def scan_filter(local_ip: str, local_mac: str = "", target_nets: list[str] | None = None) -> str:
     """What the capture keeps: the scanner's own packets, and what the targets send (ARP about
-    them, every IP packet from them — fragments included, since the source address is in every
-    fragment). Replies from hosts that are not targets (other cameras answering a multicast
-    probe, the gateway's ARP) are left out, so replaying the capture gives the same inventory
-    as the scan. The scanner's own ARP replies are left out too, so it never lists itself.
-    Without `target_nets` (or with too many to filter on) discovery replies of every host are
-    kept."""
+    them, every non-TCP IP packet from them — fragments included, since the source address is
+    in every fragment — and TCP from them to the scanner only: camscan reads no conversation it
+    did not open; the replay then keeps only the connections the scanner's SYN opened, see
+    replay/tcpstreams.py). Replies from hosts that are not targets (other cameras answering a
+    multicast probe, the gateway's ARP) are left out, so replaying the capture gives the same
+    inventory as the scan. The scanner's own ARP replies are left out too, so it never lists
+    itself. Without `target_nets` (or with too many to filter on) discovery replies of every
+    host are kept."""
     own_arp = f" and not (ether src {local_mac} and arp[6:2] = 2)" if local_mac else ""
     if target_nets and len(target_nets) <= MAX_FILTER_NETS:
         nets = " or ".join(f"net {n}" for n in target_nets)
-        return f"(arp and ({nets}){own_arp}) or (ip and (src {nets.replace(' or net ', ' or src net ')})) " \
-               f"or (ip and src host {local_ip})"
+        src_nets = nets.replace("net ", "src net ")
+        return f"(arp and ({nets}){own_arp}) or (ip and not tcp and ({src_nets})) " \
+               f"or (tcp and dst host {local_ip} and ({src_nets})) or (ip and src host {local_ip})"
     ports = " or ".join(f"port {p}" for p in UDP_PORTS)
     arp = f"(arp{own_arp})"
     return f"{arp} or (ip and host {local_ip}) or (udp and ({ports})) or (ip and ip[6:2] & 0x1fff != 0)"
+
+
+def open_private(path: str) -> tuple[int, str]:
+    """A new file beside `path`, readable by its owner only (the capture holds digest
+    `Authorization` headers and ONVIF tokens), created with O_EXCL | O_NOFOLLOW so no planted
+    file or symlink is ever opened: (fd, its name). stop() renames it onto `path`, which
+    replaces a symlink there instead of following it."""
+    directory = os.path.dirname(path) or "."
+    base = os.path.basename(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = os.path.join(directory, f".{base}.{secrets.token_hex(6)}.part")
+        try:
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise PcapError(f"{path}: cannot write capture ({exc.strerror})") from None
+    raise PcapError(f"{path}: cannot write capture (no free temporary name)")
+
+
+def _dump_to_fd(lib: ctypes.CDLL, handle: int, fd: int) -> int:
+    """pcap_dump_fopen on a FILE* made from `fd` (so libpcap never opens a path itself)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.fdopen.restype = ctypes.c_void_p
+    libc.fdopen.argtypes = [ctypes.c_int, ctypes.c_char_p]
+    lib.pcap_dump_fopen.restype = ctypes.c_void_p
+    lib.pcap_dump_fopen.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    stream = libc.fdopen(fd, b"wb")
+    if not stream:
+        os.close(fd)
+        return 0
+    dumper = lib.pcap_dump_fopen(handle, stream)
+    if not dumper:
+        libc.fclose.argtypes = [ctypes.c_void_p]
+        libc.fclose(stream)
+    return dumper or 0
 
 
 class LiveCapture:
@@ -55,6 +101,7 @@ class LiveCapture:
         self._thread: threading.Thread | None = None
         self._handle: int | None = None
         self._dumper: int | None = None
+        self._writing = ""  # the private temporary file the capture is written to until stop()
         self.error = ""
 
     def start(self) -> None:
@@ -67,10 +114,16 @@ class LiveCapture:
             lib.pcap_close(handle)
             raise PcapError(f"cannot filter capture on {self.iface}")
         lib.pcap_setnonblock(handle, 1, errbuf)
-        dumper = lib.pcap_dump_open(handle, os.fsencode(self.path))
+        try:
+            fd, self._writing = open_private(self.path)
+        except PcapError:
+            lib.pcap_close(handle)
+            raise
+        dumper = _dump_to_fd(lib, handle, fd)
         if not dumper:
             err = libpcap.last_error(lib, handle)
             lib.pcap_close(handle)
+            self._discard()
             raise PcapError(f"{self.path}: cannot write capture ({err})")
         self._handle, self._dumper = handle, dumper
 
@@ -109,6 +162,15 @@ class LiveCapture:
             lib.pcap_dump_flush(self._dumper)
             lib.pcap_dump_close(self._dumper)
             self._dumper = None
+            if self._writing:
+                os.replace(self._writing, self.path)  # a symlink at `path` is replaced, not followed
+                self._writing = ""
         if self._handle:
             lib.pcap_close(self._handle)
             self._handle = None
+
+    def _discard(self) -> None:
+        if self._writing:
+            with contextlib.suppress(OSError):
+                os.unlink(self._writing)
+            self._writing = ""

@@ -249,10 +249,11 @@ class Scan:
         capture = self.capture
         if capture is None:
             return self.live.evidence, dict(self.live.counters.counts)
-        from camscan.replay import replay_file
+        from camscan.replay import Origin, replay_file
 
         replayed = Collector()
-        replay_file(capture.path, replayed)
+        # only the scanner's own connections count (replay/tcpstreams.py: strict mode)
+        replay_file(capture.path, replayed, Origin(capture.local_ip, capture.local_mac))
         if capture.error:
             self.notes.append(f"capture: {capture.error}")
         return replayed.evidence, dict(replayed.counters.counts)
