@@ -1,0 +1,183 @@
+"""A rogue host on the link, replayed: unsolicited ISAPI answers from another MAC, two MACs for
+one IP, nested gzip, a fragment flood, a one-byte-segment flood and spoofed SADP devices. Each
+capture is crafted in tmp (tools/pcapgen/floods.py); the tests assert what the user gets: the
+rows, the notes and the `skipped` counts, and that the caps hold."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from camscan import collect
+from camscan.collect import Collector
+from camscan.protocols import http, httpmsg
+from camscan.replay import Origin, replay_file
+from camscan.replay import tcpstreams as ts
+from camscan.replay.decode import MAX_FRAGMENTS
+from camscan.scan.result import build_inventory
+from tools.pcapgen import floods as fl
+
+ROOT = Path(__file__).resolve().parents[1]
+SCANNER = Origin(fl.SCANNER_IP, fl.SCANNER_MAC)
+
+
+def replay_json(tmp_path: Path, frames: list[bytes]) -> tuple[dict, str]:
+    """`camscan replay` of `frames`: (the JSON inventory, what it printed)."""
+    pcap, out = tmp_path / "c.pcap", tmp_path / "inv.json"
+    fl.write_pcap(pcap, frames)
+    proc = subprocess.run([sys.executable, "-m", "camscan", "replay", str(pcap), "--json", str(out), "--no-history"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(out.read_text()), proc.stdout
+
+
+def collected(tmp_path: Path, frames: list[bytes], origin: Origin | None = None) -> Collector:
+    pcap = tmp_path / "c.pcap"
+    fl.write_pcap(pcap, frames)
+    collector = Collector()
+    replay_file(str(pcap), collector, origin)
+    return collector
+
+
+def spoofed_answer(port: int = 40001, mac: str = fl.ROGUE_MAC) -> list[bytes]:
+    """ISAPI deviceInfo naming a forged model, "from" the device's IP and port 80 to the scanner,
+    without any handshake, from the rogue's MAC."""
+    body = fl.http_response(fl.device_info(model="FORGED-1", serial="FORGED-SERIAL"))
+    return [fl.eth(mac, fl.SCANNER_MAC) + fl.ipv4(fl.DEVICE_IP, fl.SCANNER_IP, 6, fl.tcp(
+        80, port, 777, 1, fl.PSH | fl.ACK, body)),
+        fl.eth(mac, fl.SCANNER_MAC) + fl.ipv4(fl.DEVICE_IP, fl.SCANNER_IP, 6, fl.tcp(
+            80, port, 777 + len(body), 1, fl.FIN | fl.ACK))]
+
+
+def genuine_exchange() -> list[bytes]:
+    return [fl.arp_reply(fl.DEVICE_IP, fl.DEVICE_MAC), *fl.isapi_exchange(fl.http_response(fl.device_info()))]
+
+
+def test_unsolicited_isapi_from_another_mac_never_becomes_the_devices_row(tmp_path: Path) -> None:
+    live = collected(tmp_path, genuine_exchange() + spoofed_answer(), SCANNER)
+    models = {e.model for e in live.evidence if e.source == "isapi"}
+    assert models == {"DS-2CD2386G2-IU"}
+    assert live.counters.counts[ts.NOT_OPENED_BY_SCANNER] == 2
+    assert [e.authenticated for e in live.evidence if e.source == "isapi"] == [True]
+
+
+def test_segments_injected_into_the_scanners_connection_from_another_mac_are_dropped(tmp_path: Path) -> None:
+    c = fl.Conversation()
+    frames = [fl.arp_reply(fl.DEVICE_IP, fl.DEVICE_MAC), *c.handshake(),
+              c.to_server(fl.PSH | fl.ACK, fl.isapi_request())]
+    forged = fl.http_response(fl.device_info(model="FORGED-1"))
+    frames.append(c.to_client(fl.PSH | fl.ACK, forged, mac=fl.ROGUE_MAC))  # right ports and seq, wrong MAC
+    live = collected(tmp_path, frames + c.close(), SCANNER)
+    assert not [e for e in live.evidence if e.model == "FORGED-1"]
+    assert live.counters.counts[ts.FROM_ANOTHER_MAC] == 1
+
+
+def test_in_someone_elses_capture_a_stream_without_handshake_is_not_authenticated(tmp_path: Path) -> None:
+    replayed = collected(tmp_path, spoofed_answer())
+    forged = [e for e in replayed.evidence if e.source == "isapi"]
+    assert [e.model for e in forged] == ["FORGED-1"]  # read: it is someone else's capture...
+    assert not forged[0].authenticated  # ...but it proves nothing about who answered
+
+
+@pytest.mark.parametrize(("authorization", "status", "authenticated"), [
+    (True, 200, True), (False, 200, False)])
+def test_authenticated_only_where_credentials_were_sent_and_accepted(authorization: bool, status: int,
+                                                                     authenticated: bool) -> None:
+    response = fl.http_response(fl.device_info()).replace(b"200 OK", f"{status} OK".encode())
+    (request, answer), = httpmsg.pair(fl.isapi_request(authorization), response)
+    isapi = [e for e in http.parse_exchange(request, answer, fl_endpoint()) if e.source == "isapi"]
+    assert [e.authenticated for e in isapi] == [authenticated]
+    (_, alone), = httpmsg.pair(b"", response)  # a capture holding the answer only
+    assert not any(e.authenticated for e in http.parse_exchange(None, alone, fl_endpoint()))
+
+
+def fl_endpoint():
+    from camscan.model import Endpoint
+
+    return Endpoint(fl.DEVICE_IP, fl.DEVICE_MAC, 80)
+
+
+def test_two_macs_answering_for_one_ip_are_reported_and_kept_apart(tmp_path: Path) -> None:
+    frames = [fl.arp_reply(fl.DEVICE_IP, fl.DEVICE_MAC), fl.arp_reply(fl.DEVICE_IP, fl.ROGUE_MAC)]
+    for mac, model in ((fl.DEVICE_MAC, "DS-2CD2386G2-IU"), (fl.ROGUE_MAC, "DS-FORGED")):
+        frames.append(fl.eth(mac, "01:00:5e:7f:ff:fa") + fl.ipv4(fl.DEVICE_IP, "239.255.255.250", 17, fl.udp(
+            fl.SADP_PORT, fl.SADP_PORT, fl.sadp_match(fl.DEVICE_IP, mac, model, f"SN-{model}")), ttl=1))
+    doc, printed = replay_json(tmp_path, frames)
+    rows = [d for d in doc["devices"] if d["ip"] == fl.DEVICE_IP]
+    assert {(r["mac"], r["model"]) for r in rows} == {(fl.DEVICE_MAC, "DS-2CD2386G2-IU"),
+                                                      (fl.ROGUE_MAC, "DS-FORGED")}
+    note = f"2 MACs answer for {fl.DEVICE_IP} ({fl.DEVICE_MAC}, {fl.ROGUE_MAC})"
+    assert all(any(n.startswith(note) for n in r["notes"]) for r in rows)
+    assert any(n.startswith(note) for n in doc["notes"])
+    assert note in printed  # the terminal summary
+
+
+def test_nested_gzip_is_refused_and_a_gzip_bomb_is_cut(tmp_path: Path) -> None:
+    bomb = fl.gzip_bomb(64 << 20, layers=2)
+    assert len(bomb) < 20_000
+    collector = collected(tmp_path, [fl.arp_reply(fl.DEVICE_IP, fl.DEVICE_MAC), *fl.isapi_exchange(
+        fl.http_response(bomb, "Content-Encoding: gzip, gzip\r\n"))], SCANNER)
+    assert collector.counters.counts["HTTP bodies: " + httpmsg.NESTED_ENCODING] == 1
+    tracemalloc.start()
+    body, problem = httpmsg.decode_body("gzip", fl.gzip_bomb(256 << 20, layers=1))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert problem == httpmsg.DECOMPRESSED_OVER_LIMIT and len(body) == httpmsg.MAX_BODY
+    assert peak < 4 * httpmsg.MAX_BODY
+
+
+def test_a_gzipped_isapi_answer_is_still_read(tmp_path: Path) -> None:
+    body = gzip.compress(fl.device_info())
+    collector = collected(tmp_path, [fl.arp_reply(fl.DEVICE_IP, fl.DEVICE_MAC), *fl.isapi_exchange(
+        fl.http_response(body, "Content-Encoding: gzip\r\n"))], SCANNER)
+    assert [e.model for e in collector.evidence if e.source == "isapi"] == ["DS-2CD2386G2-IU"]
+
+
+def test_fragment_flood_is_refused_per_datagram_and_counted(tmp_path: Path) -> None:
+    collector = collected(tmp_path, list(fl.fragment_flood(3, size=8_000)))
+    key = f"fragmented datagrams in over {MAX_FRAGMENTS} pieces (dropped)"
+    assert collector.counters.counts[key] == 3
+    # an ordinary fragmented SADP reply, out of order, still arrives whole
+    whole = fl.udp(fl.SADP_PORT, fl.SADP_PORT, fl.sadp_match(fl.DEVICE_IP, fl.DEVICE_MAC).ljust(3000))
+    pieces = [fl.eth(fl.DEVICE_MAC, fl.SCANNER_MAC) + fl.ipv4(fl.DEVICE_IP, fl.SCANNER_IP, 17, whole[o:o + 1480], 9,
+                                                              (0x2000 if o + 1480 < len(whole) else 0) | o // 8)
+              for o in range(0, len(whole), 1480)]
+    ok = collected(tmp_path, pieces[::-1])
+    assert [e.source for e in ok.evidence] == ["sadp"]
+
+
+def test_one_byte_segments_are_capped_per_stream_and_counted(tmp_path: Path) -> None:
+    got: list[bytes] = []
+    counters = collect.Counters()
+    streams = ts.Reassembler({80}, lambda *a: got.append(a[4]), counters)
+    from camscan.replay.decode import Segment
+
+    streams.add(fl.SCANNER_IP, fl.SCANNER_MAC, fl.DEVICE_IP, Segment(40001, 80, 1, ts.SYN, b""))
+    streams.add(fl.DEVICE_IP, fl.DEVICE_MAC, fl.SCANNER_IP, Segment(80, 40001, 100, ts.SYN | ts.ACK, b""))
+    for i in range(ts.MAX_DIRECTION_SEGMENTS + 5000):
+        streams.add(fl.DEVICE_IP, fl.DEVICE_MAC, fl.SCANNER_IP, Segment(80, 40001, 101 + i, ts.ACK, b"X"))
+    streams.close()
+    assert got == [b"X" * ts.MAX_DIRECTION_SEGMENTS]
+    assert counters.counts == {ts.TOO_MANY_SEGMENTS: 1}
+
+
+def test_spoofed_sadp_devices_stop_at_the_cap_and_are_counted(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(collect, "MAX_DEVICES", 50)
+    collector = collected(tmp_path, list(fl.spoofed_sadp(80)))
+    assert len({e.ip for e in collector.evidence}) == 50
+    assert collector.counters.counts[collect.DEVICES_OVER_LIMIT] == 30
+    inv = build_inventory(collector.evidence, ["c.pcap"], dict(collector.counters.counts), [])
+    assert inv.skipped[collect.DEVICES_OVER_LIMIT] == 30
+
+
+def test_one_device_repeating_itself_is_capped(tmp_path: Path) -> None:
+    frame = next(fl.spoofed_sadp(1))
+    collector = collected(tmp_path, [frame] * (collect.MAX_EVIDENCE_PER_DEVICE + 10))
+    assert len(collector.evidence) == collect.MAX_EVIDENCE_PER_DEVICE
+    assert collector.counters.counts[collect.EVIDENCE_OVER_LIMIT] == 10
