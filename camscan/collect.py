@@ -29,7 +29,7 @@ class Counters:
 # Bounds on what one run keeps, whatever the link or the capture holds: a spoofer can claim any
 # number of addresses (100,000 fake SADP devices fit in 45 MB) and one device can repeat itself
 # without end. Past a bound the evidence is dropped and counted in the run's summary.
-MAX_DEVICES = 65_536  # a /16 of cameras
+MAX_DEVICES = 16_384  # far beyond any camera estate; 100,000 spoofed devices stay under 300 MB
 MAX_EVIDENCE_PER_DEVICE = 256
 DEVICES_OVER_LIMIT = f"evidence about devices past the first {MAX_DEVICES} (dropped)"
 EVIDENCE_OVER_LIMIT = f"evidence over {MAX_EVIDENCE_PER_DEVICE} per device (dropped)"

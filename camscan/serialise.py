@@ -18,7 +18,7 @@ from typing import Any
 
 from camscan import __version__
 from camscan.model import AdvisoryFinding, Device, Inventory
-from camscan.report.inert import flags
+from camscan.report.inert import flags, has_unsafe
 
 
 class SerialiseError(ValueError):
@@ -129,8 +129,13 @@ def text_flags(row: dict[str, Any]) -> list[str]:
     """`field:kind` for each field of a serialised device whose text holds control, bidi,
     invisible or surrogate characters (report.inert.flags): the JSON keeps the raw value and
     says so, for a reader that prints it."""
-    return [f"{name}:{kind}" for name, value in row.items()
-            for kind in sorted({k for s in _strings(value) for k in flags(s)})]
+    found: list[str] = []
+    for name, value in row.items():
+        strings = [value] if isinstance(value, str) else _strings(value)
+        unsafe = [s for s in strings if has_unsafe(s)]  # one regex per text: the usual case is none
+        if unsafe:
+            found.extend(f"{name}:{kind}" for kind in sorted({k for s in unsafe for k in flags(s)}))
+    return found
 
 
 def _flagged(row: dict[str, Any]) -> dict[str, Any]:
