@@ -96,11 +96,13 @@ def spoofed_sadp(devices: int) -> Iterator[bytes]:
 
 def fragment_flood(datagrams: int, size: int = 65_000, piece: int = 8) -> Iterator[bytes]:
     """`datagrams` UDP datagrams of `size` bytes to the SADP port, each in `piece`-byte
-    fragments, in order."""
+    fragments, the last one first (so the datagram's length is known from the start: the
+    worst case for a reassembler that re-checks the whole datagram at every fragment)."""
     for n in range(datagrams):
         whole = udp(SADP_PORT, SADP_PORT, bytes(size - 8))
         ident = n & 0xFFFF
-        for off in range(0, len(whole), piece):
+        offsets = list(range(0, len(whole), piece))
+        for off in [offsets[-1], *offsets[:-1]]:
             more = 0x2000 if off + piece < len(whole) else 0
             part = whole[off:off + piece]
             yield eth(ROGUE_MAC, SCANNER_MAC) + ipv4(DEVICE_IP, SCANNER_IP, 17, part, ident, more | off // 8)
