@@ -1,4 +1,4 @@
-"""Scan history (camscan/store.py) and the diff between two scans (camscan/report/diff.py)."""
+"""Scan history (camscan/store/, SQLite backend) and the diff between two scans (camscan/report/diff.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from camscan import __version__, store
+from camscan import __version__
 from camscan.model import Device, Inventory
 from camscan.report.diff import diff, render_json, render_table
-from camscan.store import MIGRATIONS, History, HistoryError, default_db_path
+from camscan.store import MIGRATIONS, History, HistoryError, default_db_path, schema
 
 
 def inv(*devices: Device, when: str = "2025-01-01T10:00:00+00:00", targets: tuple[str, ...] = ("198.19.1.0/24",),
@@ -64,7 +64,7 @@ def test_default_db_path_follows_camscan_db_then_xdg(monkeypatch: pytest.MonkeyP
 def test_new_database_is_created_with_its_directories_and_readable_by_the_owner_only(tmp_path: Path) -> None:
     path = tmp_path / "a" / "b" / "history.sqlite3"
     with History(path) as h:
-        assert h.schema_version == len(MIGRATIONS) == 2
+        assert h.schema_version == len(MIGRATIONS) == 3
         assert h.scans() == []
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
@@ -166,7 +166,7 @@ def test_resolve_on_an_empty_history(hist: History) -> None:
 def test_a_version_1_database_is_migrated_and_keeps_its_scans(tmp_path: Path) -> None:
     path = tmp_path / "v1.sqlite3"
     conn = sqlite3.connect(path)
-    conn.executescript(MIGRATIONS[0])  # what camscan wrote before migration 2 existed
+    conn.executescript(schema.script(0, "sqlite"))  # what camscan wrote before migration 2 existed
     conn.execute("PRAGMA user_version = 1")
     conn.execute("INSERT INTO scans (started_at, kind, targets, device_count, camscan_version) "
                  "VALUES ('2024-06-01T08:00:00+00:00', 'scan', '[\"198.19.0.0/24\"]', 1, '0.0.9')")
@@ -175,31 +175,32 @@ def test_a_version_1_database_is_migrated_and_keeps_its_scans(tmp_path: Path) ->
     conn.commit()
     conn.close()
     with History(path) as h:
-        assert h.schema_version == 2
+        assert h.schema_version == 3
         [old] = h.scans()
         assert (old.id, old.kind, old.targets, old.camscan_version) == (1, "scan", ["198.19.0.0/24"], "0.0.9")
         assert h.devices(1) == [Device(ip="10.0.0.7", serial="S7", evidence=["sadp"])]
         back = h.inventory(1)
         assert back.skipped == {} and back.notes == []  # the columns migration 2 added
+        assert (old.site, old.uuid, old.sensor) == ("", "", "")  # and migration 3
         new_id = h.record(inv(cam("10.0.0.8")), "scan")
         assert new_id == 2 and h.inventory(new_id).devices == [cam("10.0.0.8")]
     with History(path) as h:  # opening again is a no-op
-        assert h.schema_version == 2 and len(h.scans()) == 2
+        assert h.schema_version == 3 and len(h.scans()) == 2
 
 
 def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "h.sqlite3"
     with History(path) as h:
         h.record(inv(cam("10.0.0.1")), "scan")
-    monkeypatch.setattr(store, "MIGRATIONS", [*MIGRATIONS, "CREATE TABLE sites (name TEXT);\n"
-                                              "INSERT INTO no_such_table VALUES (1);\n"])
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(schema, "MIGRATIONS", [*MIGRATIONS, "CREATE TABLE sites (name TEXT);\n"
+                                               "INSERT INTO no_such_table VALUES (1);\n"])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 4)
     with pytest.raises(HistoryError, match=f"{path}.*no such table: no_such_table") as e:
         History(path)
     assert e.value.exit_code == 1
     monkeypatch.undo()
     with History(path) as h:
-        assert h.schema_version == 2 and len(h.scans()) == 1
+        assert h.schema_version == 3 and len(h.scans()) == 1
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'sites'").fetchall() == []
     conn.close()
