@@ -3,6 +3,7 @@ the same migrations and the same answers as SQLite, and a sensor role that can o
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
@@ -115,7 +116,7 @@ def test_the_sensor_role_can_add_and_read_but_not_change_or_delete(pg_cluster, p
     password = "Sensor-Pass-7f3a"
     pg_cluster.sql(f"DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'camscan_sensor') THEN "
                    f"CREATE ROLE camscan_sensor LOGIN PASSWORD '{password}'; END IF; END$$")
-    grants = open("deploy/sensor-grants.sql").read()
+    grants = (Path(__file__).parents[1] / "deploy" / "sensor-grants.sql").read_text()
     with psycopg.connect(pg_url, autocommit=True) as conn:
         for statement in schema.statements(grants):
             conn.execute(statement)

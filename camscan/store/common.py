@@ -159,8 +159,12 @@ class Store(ABC):
 
     def inventory(self, scan_id: int) -> Inventory:
         """A recorded scan as the Inventory it was made from (rows, targets, time, skips, notes)."""
+        return self.inventory_from(scan_id, self.devices(scan_id))
+
+    def inventory_from(self, scan_id: int, devices: list[Device]) -> Inventory:
+        """As inventory(), with the rows already read (by devices_of)."""
         started, targets, skipped, notes = self._scan_row(scan_id)
-        return Inventory(devices=self.devices(scan_id), targets=load_list(targets), scanned_at=started,
+        return Inventory(devices=devices, targets=load_list(targets), scanned_at=started,
                          skipped=json.loads(skipped), notes=load_list(notes))
 
     def _scan_row(self, scan_id: int) -> tuple:
