@@ -74,9 +74,10 @@ def _mac(d: Device) -> str:
 
 
 def _fuller(a: Device, b: Device) -> bool:
-    """Is `a` the better record to keep: seen on its own link (a MAC), then more fields known."""
-    def score(d: Device) -> tuple[bool, int]:
-        return bool(d.mac), sum(bool(getattr(d, f.name)) for f in fields(Device))
+    """Is `a` the better record to keep: seen on its own link (a MAC), then more fields known,
+    then more sources heard from (a tie keeps the first)."""
+    def score(d: Device) -> tuple[bool, int, int]:
+        return bool(d.mac), sum(bool(getattr(d, f.name)) for f in fields(Device)), len(d.evidence)
     return score(a) >= score(b)
 
 
@@ -119,7 +120,7 @@ def merge(parts: list[Part]) -> tuple[list[Device], int]:
                 _combine(keep, other)
                 out[at] = keep
                 seen_by[at].append(part.source)
-            for key, index in ((s, by_serial), (m, by_mac), (_serial(out[at]), by_serial), (_mac(out[at]), by_mac)):
+            for key, index in ((s, by_serial), (m, by_mac)):
                 if key:
                     index.setdefault(key, at)
     for at, sources in seen_by.items():

@@ -37,7 +37,8 @@ def gather(files: tuple[str, ...], db: str | None, latest_per_site: bool, site: 
 
 def _from_store(db: str | None, site: str | None) -> list[Part]:
     with open_db(db) as store:
-        latest = store.latest_per_site(site)
+        # oldest first: where two sensors' records of a device tie, the earlier scan's is kept
+        latest = sorted(store.latest_per_site(site), key=lambda s: (s.started_at, s.id))
         if not latest:
             what = f"site {site!r}" if site else "any site (record scans with --site NAME)"
             raise HistoryError(f"history database {store.where} has no scan of {what}")

@@ -185,7 +185,7 @@ class Store(ABC):
             ids = [r[0] for r in self._read("SELECT id FROM scans ORDER BY id")]
         else:
             ids = [r[0] for r in self._read("SELECT id FROM scans WHERE site = ? ORDER BY id", (site,))]
-        return _pick(ids, ref, default_offset, f"site {site!r} in {self.where}" if site is not None else self.where)
+        return _pick(ids, ref, default_offset, f"{self.where} for site {site!r}" if site is not None else self.where)
 
 
 def _pick(ids: list[int], ref: str | None, default_offset: int, where: str) -> int:
