@@ -245,7 +245,7 @@ def _record(inv, kind: str, target, site: str) -> None:
 
 @cli.command()
 @click.argument("inventories", nargs=-1, metavar="[INVENTORY.json]...")
-@click.option("--db", metavar="DB", help="Read the store instead of (or as well as) files. " + _DB_HELP)
+@click.option("--db", metavar="DB", help="Read each site's latest scan from this store (and any files). " + _DB_HELP)
 @click.option("--latest-per-site", is_flag=True, help="Report on each site's latest scan in the store.")
 @click.option("--site", metavar="NAME", help="Only this site (its latest scan in the store, or its devices).")
 @click.option("--sites", "sites_path", metavar="FILE", help="TOML file mapping networks and recorders to site names.")

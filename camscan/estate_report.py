@@ -22,10 +22,11 @@ RECORDERS = ("nvr", "dvr")
 
 def gather(files: tuple[str, ...], db: str | None, latest_per_site: bool, site: str | None,
            site_list: list[Site] | None) -> Estate:
-    """The inventories the report is over, merged. Files are read as given; with --db and no
-    files (or with --latest-per-site) the store's latest scan of each site (or of --site) is read."""
+    """The inventories the report is over, merged. Files are read as given; with --db or
+    --latest-per-site (or --site and no files) the store's latest scan of each site (or of --site)
+    is read as well."""
     parts = [Part(site="", inventory=load_inventory(path), source=path) for path in files]
-    if latest_per_site or (not files and (db or site)):
+    if latest_per_site or db or (site and not files):
         parts += _from_store(db, site)
     elif site:
         for p in parts:
