@@ -148,7 +148,8 @@ def combine(parts: list[Part], site_list: list[Site] | None) -> Estate:
     inv = Inventory(devices=devices, targets=targets, scanned_at=times[-1] if times else "", skipped=dict(skipped))
     sites = sorted({p.site for p in parts if p.site})
     inv.notes.append(f"estate: {len(parts)} inventories"
-                     + (f" from {len(sites)} sites ({', '.join(sites)})" if sites else "")
+                     + (f" from {len(sites)} sites" + (f" ({', '.join(sites)})" if len(sites) <= 8 else "")
+                        if sites else "")
                      + (f", taken {times[0]} to {times[-1]}" if times else "")
                      + f"; {merged} device{'s' if merged != 1 else ''} seen by more than one sensor counted once")
     for p in parts:

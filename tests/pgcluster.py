@@ -119,3 +119,13 @@ def _ppid(proc: Path) -> int:
         return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
     except (OSError, IndexError, ValueError):
         return -1
+
+
+SENSOR_PASSWORD = "Pg-S3cret-9d41e7"
+
+
+def ensure_sensor_role(cluster: PgCluster) -> str:
+    """The camscan_sensor role of deploy/central-db.sql in the cluster; its password."""
+    cluster.sql(f"DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'camscan_sensor') THEN "
+                f"CREATE ROLE camscan_sensor LOGIN PASSWORD '{SENSOR_PASSWORD}'; END IF; END$$")
+    return SENSOR_PASSWORD

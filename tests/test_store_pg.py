@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+from pgcluster import ensure_sensor_role
 
 from camscan.model import Device, Inventory
 from camscan.store import HistoryError, SqliteHistory, open_store, resolve, schema
@@ -113,9 +114,7 @@ def test_the_sensor_role_can_add_and_read_but_not_change_or_delete(pg_cluster, p
     db = urlsplit(pg_url).path.lstrip("/")
     with pg(pg_url) as owner:  # the owner creates the tables
         first = owner.record(inv(Device(ip="10.0.0.1")), "scan", site="HQ")
-    password = "Sensor-Pass-7f3a"
-    pg_cluster.sql(f"DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'camscan_sensor') THEN "
-                   f"CREATE ROLE camscan_sensor LOGIN PASSWORD '{password}'; END IF; END$$")
+    password = ensure_sensor_role(pg_cluster)
     grants = (Path(__file__).parents[1] / "deploy" / "sensor-grants.sql").read_text()
     with psycopg.connect(pg_url, autocommit=True) as conn:
         for statement in schema.statements(grants):

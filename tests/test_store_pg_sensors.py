@@ -14,9 +14,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from pgcluster import SENSOR_PASSWORD, ClusterUnavailable, PgCluster, ensure_sensor_role
 
 ROOT = Path(__file__).resolve().parents[1]
-PASSWORD = "Pg-S3cret-9d41e7"
+PASSWORD = SENSOR_PASSWORD
 
 
 def camscan(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -58,8 +59,7 @@ def sensor_env(pg_cluster, pg_url: str) -> tuple[str, dict[str, str]]:
 
     db = pg_url.split("?")[0].rsplit("/", 1)[1]
     open_store(resolve(pg_url, environ={})).close()  # the owner creates the tables
-    pg_cluster.sql(f"DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'camscan_sensor') THEN "
-                   f"CREATE ROLE camscan_sensor LOGIN PASSWORD '{PASSWORD}'; END IF; END$$")
+    ensure_sensor_role(pg_cluster)
     with psycopg.connect(pg_url, autocommit=True) as conn:
         for statement in schema.statements((ROOT / "deploy" / "sensor-grants.sql").read_text()):
             conn.execute(statement)
@@ -78,13 +78,7 @@ def test_eight_sensors_writing_at_once_lose_and_mix_nothing(sensor_env, tmp_path
 
 
 def test_a_server_killed_mid_run_loses_nothing_and_push_delivers_each_scan_once(tmp_path: Path) -> None:
-    pytest.importorskip("psycopg")
-    from pgcluster import ClusterUnavailable, PgCluster
-
-    try:
-        cluster = PgCluster()
-    except ClusterUnavailable as exc:
-        pytest.skip(f"no PostgreSQL server: {exc}")
+    cluster = own_cluster()
     try:
         cluster.sql("CREATE DATABASE estate")
         url = cluster.admin_url("estate")
@@ -204,3 +198,52 @@ def test_redaction_of_driver_messages() -> None:
         "postgresql://u@db.example:5432/camscan?sslmode=require"
     said = "failed: postgresql://u:hunter22@h/db password=hunter22 and password='a b' hunter22"
     assert "hunter22" not in redact(said, "hunter22") and "a b" not in redact(said)
+
+
+@pytest.fixture
+def fresh_cluster():
+    """A cluster of its own (no roles yet), for a test that kills it or sets it up from scratch."""
+    cluster = own_cluster()
+    yield cluster
+    cluster.remove()
+
+
+def own_cluster() -> PgCluster:
+    try:
+        return PgCluster()
+    except ClusterUnavailable as exc:
+        pytest.skip(f"no PostgreSQL server: {exc}")
+
+
+def test_the_readmes_central_database_set_up_end_to_end(fresh_cluster: PgCluster, tmp_path: Path) -> None:
+    """deploy/central-db.sql as the superuser (psql), the owner's first camscan run creates the
+    tables, deploy/sensor-grants.sql, then a sensor records a scan and cannot delete one."""
+    import shutil
+
+    pg_cluster = fresh_cluster
+    psql = shutil.which("psql") or str(pg_cluster.bin / "psql")
+    if not Path(psql).exists():
+        pytest.skip("psql is not installed")
+    superuser = subprocess.run([psql, "-X", "-v", "ON_ERROR_STOP=1", "-v", "owner_password=Own3r-pw-1",
+                                "-v", f"sensor_password={PASSWORD}", "-f", str(ROOT / "deploy" / "central-db.sql"),
+                                pg_cluster.admin_url()], capture_output=True, text=True, timeout=60)
+    assert superuser.returncode == 0, superuser.stderr
+    owner = {"CAMSCAN_DB": pg_cluster.tcp_url("camscan_owner", "camscan"), "PGPASSWORD": "Own3r-pw-1"}
+    created = camscan("history", env=owner)
+    assert created.returncode == 0 and created.stdout == "no scans recorded yet\n", created.stderr
+    grants = subprocess.run([psql, "-X", "-v", "ON_ERROR_STOP=1", "-f", str(ROOT / "deploy" / "sensor-grants.sql"),
+                             owner["CAMSCAN_DB"]], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PGPASSWORD": "Own3r-pw-1"})
+    assert grants.returncode == 0, grants.stderr
+    sensor = {"CAMSCAN_DB": pg_cluster.tcp_url("camscan_sensor", "camscan"), "PGPASSWORD": PASSWORD,
+              "CAMSCAN_SPOOL": str(tmp_path / "spool.sqlite3")}
+    replay = camscan("replay", str(ROOT / "pcaps" / "demo.pcap"), "--site", "Depot", "-q", env=sensor)
+    assert replay.returncode == 0 and replay.stderr == "", replay.stderr
+    listed = camscan("history", env=sensor)
+    assert "Depot / pcaps/demo.pcap" in listed.stdout or "Depot / " in listed.stdout
+    with psycopg.connect(sensor["CAMSCAN_DB"], password=PASSWORD) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM devices")
+        conn.rollback()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("CREATE TABLE mine (x int)")
