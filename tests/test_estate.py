@@ -85,7 +85,7 @@ def three_sites(tmp_path_factory) -> tuple[Path, list[Path]]:
     return base, files
 
 
-def _check_estate_outputs(base: Path, proc: subprocess.CompletedProcess) -> None:
+def check_estate_outputs(base: Path, proc: subprocess.CompletedProcess) -> None:
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.DictReader((base / "estate.csv").open(encoding="utf-8")))
     assert len(rows) == 28 + 4  # 28 at the Depot (HQ saw the same 28), 4 more at the Annex
@@ -107,7 +107,7 @@ def test_report_merges_three_sites_from_inventory_files(three_sites) -> None:
     base, files = three_sites
     proc = camscan("report", *map(str, files), "--sites", str(base / "sites.toml"), "--csv",
                    str(base / "estate.csv"), "--foi", str(base / "estate.md"), "--html", str(base / "estate.html"))
-    _check_estate_outputs(base, proc)
+    check_estate_outputs(base, proc)
     assert "31 devices seen by more than one sensor counted once" in proc.stdout
 
 
@@ -116,7 +116,7 @@ def test_report_merges_the_latest_scan_of_each_site_in_the_store(three_sites) ->
     db = str(base / "estate.sqlite3")
     proc = camscan("report", "--db", db, "--latest-per-site", "--sites", str(base / "sites.toml"), "--csv",
                    str(base / "estate.csv"), "--foi", str(base / "estate.md"), "--html", str(base / "estate.html"))
-    _check_estate_outputs(base, proc)
+    check_estate_outputs(base, proc)
     one = camscan("report", "--db", db, "--site", "Annex", "--json", str(base / "annex.json"))
     assert one.returncode == 0, one.stderr
     doc = json.loads((base / "annex.json").read_text())

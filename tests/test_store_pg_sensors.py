@@ -247,3 +247,20 @@ def test_the_readmes_central_database_set_up_end_to_end(fresh_cluster: PgCluster
         conn.rollback()
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("CREATE TABLE mine (x int)")
+
+
+def test_three_sites_replayed_into_the_server_make_one_estate_report(sensor_env, tmp_path: Path) -> None:
+    from test_estate import check_estate_outputs
+
+    _, env = sensor_env
+    env = {**env, "CAMSCAN_SPOOL": str(tmp_path / "spool.sqlite3")}
+    for name, site in (("demo", "Depot"), ("stress-tcp", "HQ"), ("hostile", "Annex")):
+        proc = camscan("replay", str(ROOT / "pcaps" / f"{name}.pcap"), "--site", site, "-q", env=env)
+        assert proc.returncode in (0, 2) and "spool" not in proc.stderr, proc.stderr
+    (tmp_path / "sites.toml").write_text('[[site]]\nname = "Far Depot"\nnetworks = ["198.18.4.0/24"]\n')
+    proc = camscan("report", "--latest-per-site", "--sites", str(tmp_path / "sites.toml"), "--csv",
+                   str(tmp_path / "estate.csv"), "--foi", str(tmp_path / "estate.md"), "--html",
+                   str(tmp_path / "estate.html"), env=env)
+    check_estate_outputs(tmp_path, proc)
+    assert "31 devices seen by more than one sensor counted once" in proc.stdout
+    assert PASSWORD not in proc.stdout + proc.stderr
