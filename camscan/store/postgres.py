@@ -40,7 +40,11 @@ class PgHistory(Store):
         extra = {"password": target.secret} if target.secret else {}  # else libpq's PGPASSWORD / .pgpass
         try:
             self._conn: psycopg.Connection | None = psycopg.connect(
-                target.url, connect_timeout=connect_timeout, application_name="camscan", autocommit=True, **extra)
+                target.url, connect_timeout=connect_timeout, application_name="camscan", autocommit=True,
+                # a server that vanishes mid-scan (no FIN: power cut, black-holed route) is given up
+                # on within about a minute, so the sensor spools the scan instead of hanging
+                keepalives=1, keepalives_idle=15, keepalives_interval=5, keepalives_count=3,
+                tcp_user_timeout=60_000, **extra)
         except psycopg.Error as exc:
             raise HistoryError(f"history database {self.where}: cannot connect ({self._say(exc)})",
                                exit_code=1) from None

@@ -31,12 +31,15 @@ def record_or_spool(inventory: Inventory, kind: str, target: Target, site: str,
     try:
         with open_store(target) as store:
             store.record(inventory, kind, site=site, scan_uuid=scan_uuid)
-        return True
     except (HistoryError, OSError) as exc:
         if not target.is_postgres:
             warn(f"scan not recorded in the history: {exc}")
             return False
         reason = str(exc)
+    else:
+        if target.is_postgres:
+            _remind(warn)
+        return True
     spool = spool_path()
     try:
         with SqliteHistory(spool) as local:
@@ -46,6 +49,17 @@ def record_or_spool(inventory: Inventory, kind: str, target: Target, site: str,
         return False
     warn(f"{reason}; the scan is kept in the spool {spool}: `camscan push` sends it later")
     return False
+
+
+def _remind(warn: Callable[[str], None]) -> None:
+    """After a scan reached the server: say if older ones still wait in the spool."""
+    try:
+        waiting = pending()
+    except (HistoryError, OSError):
+        return
+    if waiting:
+        warn(f"{waiting} earlier scan{'s wait' if waiting != 1 else ' waits'} in the spool {spool_path()}: "
+             f"`camscan push` sends {'them' if waiting != 1 else 'it'}")
 
 
 @dataclass
