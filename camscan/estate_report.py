@@ -18,6 +18,8 @@ from camscan.report.sites import Site
 from camscan.store import HistoryError, open_db
 
 RECORDERS = ("nvr", "dvr")
+_ELSEWHERE = ("Every device this sensor saw was seen by another site's sensor too, and is counted at that "
+              "site (or where the sites file puts it).")
 
 
 def gather(files: tuple[str, ...], db: str | None, latest_per_site: bool, site: str | None,
@@ -25,7 +27,7 @@ def gather(files: tuple[str, ...], db: str | None, latest_per_site: bool, site: 
     """The inventories the report is over, merged. Files are read as given; with --db or
     --latest-per-site (or --site and no files) the store's latest scan of each site (or of --site)
     is read as well."""
-    parts = [Part(site="", inventory=load_inventory(path), source=path) for path in files]
+    parts = [_file_part(path) for path in files]
     if latest_per_site or db or (site and not files):
         parts += _from_store(db, site)
     elif site:
@@ -34,6 +36,13 @@ def gather(files: tuple[str, ...], db: str | None, latest_per_site: bool, site: 
     if not parts:
         raise HistoryError("give inventory files, or --db with --latest-per-site (or --site NAME)")
     return combine(parts, site_list)
+
+
+def _file_part(path: str) -> Part:
+    """An inventory file; its site is the one all its devices carry (a `--site` run's), if any."""
+    inv = load_inventory(path)
+    tags = {d.site for d in inv.devices}
+    return Part(site=tags.pop() if len(tags) == 1 else "", inventory=inv, source=path)
 
 
 def _from_store(db: str | None, site: str | None) -> list[Part]:
@@ -58,7 +67,8 @@ def _site_rows(estate: Estate) -> list[tuple[str, list[Device], str]]:
     for d in estate.inventory.devices:
         by_site.setdefault(d.site, []).append(d)
     sources = {p.site: p.source for p in estate.parts if p.site}
-    return [(s, by_site[s], sources.get(s, "")) for s in sorted(by_site, key=lambda s: (s == "", s.casefold()))]
+    names = set(by_site) | set(sources)  # a sensor whose every device is counted elsewhere still shows
+    return [(s, by_site.get(s, []), sources.get(s, "")) for s in sorted(names, key=lambda s: (s == "", s.casefold()))]
 
 
 def _facts(devices: list[Device]) -> list[tuple[str, str]]:
@@ -85,6 +95,9 @@ def foi_sections(estate: Estate, markdown: bool) -> str:
         out += [f"### {name}" if markdown else f"{name}\n{'~' * len(name)}", ""]
         if source:
             out += [f"From {source}.", ""]
+        if not devices:
+            out += [_ELSEWHERE, ""]
+            continue
         facts = _facts(devices)
         if markdown:
             out += ["| | |", "|---|---|", *[f"| {k} | {v} |" for k, v in facts]]
@@ -104,6 +117,9 @@ def html_section(estate: Estate) -> str:
         out.append(f"<h3>{esc(site or '(no site)')}</h3>")
         if source:
             out.append(f"<p>From {esc(source)}.</p>")
+        if not devices:
+            out.append(f"<p>{esc(_ELSEWHERE)}</p>")
+            continue
         rows = "".join(f"<tr><th scope=\"row\">{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in _facts(devices))
         out.append(f'<table class="list"><tbody>{rows}</tbody></table>')
     out.append("</section>")

@@ -98,6 +98,8 @@ def check_estate_outputs(base: Path, proc: subprocess.CompletedProcess) -> None:
     foi = (base / "estate.md").read_text(encoding="utf-8")
     assert "## Per site" in foi and "### Annex" in foi and "### Depot" in foi and "### Far Depot" in foi
     assert "| cameras | 1 |" in foi  # the Annex's one identified camera (the Dahua without a serial)
+    hq = foi.split("### HQ", 1)[1].split("###", 1)[0]  # HQ's routed scan saw only what the Depot's sensor saw
+    assert "Every device this sensor saw was seen by another site's sensor too" in hq
     html = (base / "estate.html").read_text(encoding="utf-8")
     assert '<section id="per-site">' in html and "<h3>Annex</h3>" in html
     assert "32 devices" in proc.stdout
