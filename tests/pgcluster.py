@@ -59,9 +59,13 @@ class PgCluster:
         self.data = self.base / "data"
         self.log = self.base / "server.log"
         self.port = free_port()
-        self._run("initdb", "-D", str(self.data), "-U", ADMIN, "-E", "UTF8", "--no-sync", "--auth-local=trust",
-                  "--auth-host=scram-sha-256")
-        self.start()
+        try:
+            self._run("initdb", "-D", str(self.data), "-U", ADMIN, "-E", "UTF8", "--no-sync", "--auth-local=trust",
+                      "--auth-host=scram-sha-256")
+            self.start()
+        except BaseException:
+            self.remove()
+            raise
 
     def _run(self, tool: str, *args: str) -> None:
         proc = subprocess.run([*self.as_user, str(self.bin / tool), *args], capture_output=True, text=True,
@@ -72,7 +76,11 @@ class PgCluster:
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.base} -h 127.0.0.1 -c fsync=off -c max_connections=60"
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "60", "start")
+        try:
+            self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "60", "start")
+        except ClusterUnavailable as exc:
+            log = self.log.read_text(errors="replace").strip().splitlines()[-2:] if self.log.exists() else []
+            raise ClusterUnavailable(f"{exc} ({' / '.join(log)})" if log else str(exc)) from None
 
     def stop(self) -> None:
         if self.data.exists():
