@@ -127,3 +127,34 @@ def test_the_sensor_role_can_add_and_read_but_not_change_or_delete(pg_cluster, p
             sensor.delete(first)
     with psycopg.connect(url, password=password) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         conn.execute("UPDATE devices SET ip = '1.2.3.4'")
+
+
+class _Interrupted(list):
+    """A device list whose iteration is cut off (Ctrl-C) after `after` rows."""
+
+    def __init__(self, devices: list[Device], after: int) -> None:
+        super().__init__(devices)
+        self.after = after
+
+    def __iter__(self):
+        for n, d in enumerate(super().__iter__()):
+            if n == self.after:
+                raise KeyboardInterrupt
+            yield d
+
+
+def test_an_interrupted_or_failed_scan_leaves_nothing_on_the_server(pg_url: str) -> None:
+    with pg(pg_url) as h:
+        first = h.record(inv(Device(ip="10.0.0.1")), "scan")
+        broken = inv()
+        broken.devices = _Interrupted([Device(ip=f"10.0.{n // 250}.{n % 250}") for n in range(1000)], after=600)
+        with pytest.raises(KeyboardInterrupt):
+            h.record(broken, "scan")
+        bad = Device(ip="10.0.0.9", provenance={"model": object()})  # type: ignore[dict-item]  # not JSON
+        with pytest.raises(TypeError):
+            h.record(inv(Device(ip="10.0.0.2"), bad), "scan")
+        assert [s.id for s in h.scans()] == [first]
+        second = h.record(inv(Device(ip="10.0.0.3")), "scan")  # the connection is usable afterwards
+        assert h.devices(second) == [Device(ip="10.0.0.3")]
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT count(*) FROM devices").fetchone()[0] == 2
