@@ -506,3 +506,19 @@ def test_twenty_thousand_devices_record_read_and_diff_quickly(hist: History) -> 
     assert t1 - t0 < 5, f"record+read of 2 x 20,000 devices took {t1 - t0:.2f} s"
     assert t2 - t1 < 5, f"diff of 2 x 20,000 devices took {t2 - t1:.2f} s"
 
+
+
+# -- sites and scan identity (migration 3) -----------------------------------------------------
+
+def test_a_scan_is_kept_once_per_uuid_and_carries_its_site_and_sensor(hist: History) -> None:
+    a = hist.record(inv(cam("10.0.0.1")), "scan", site="Depot", scan_uuid="u-1", sensor="sensor-a")
+    assert hist.store(inv(cam("10.0.0.1")), "scan", site="Depot", scan_uuid="u-1") == (a, False)
+    b = hist.record(inv(cam("10.0.0.2")), "replay", site="HQ")
+    [info_b, info_a] = hist.scans()
+    assert (info_a.site, info_a.uuid, info_a.sensor) == ("Depot", "u-1", "sensor-a")
+    assert info_b.site == "HQ" and len(info_b.uuid) == 36 and info_b.sensor  # a fresh UUID and this host's name
+    assert [s.id for s in hist.scans(site="HQ")] == [b]
+    hist.delete(a)
+    assert [s.id for s in hist.scans()] == [b]
+    with pytest.raises(HistoryError, match=f"no scan {a}"):
+        hist.delete(a)
