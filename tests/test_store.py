@@ -522,3 +522,34 @@ def test_a_scan_is_kept_once_per_uuid_and_carries_its_site_and_sensor(hist: Hist
     assert [s.id for s in hist.scans()] == [b]
     with pytest.raises(HistoryError, match=f"no scan {a}"):
         hist.delete(a)
+
+
+def test_where_the_store_is_and_where_its_password_may_come_from(tmp_path: Path) -> None:
+    from camscan.errors import InputError
+    from camscan.store import resolve
+
+    home = {"HOME": str(tmp_path), "PGPASSFILE": str(tmp_path / "none")}
+    assert resolve(None, {**home, "XDG_DATA_HOME": str(tmp_path / "d")}).path == tmp_path / "d/camscan/history.sqlite3"
+    assert resolve(str(tmp_path / "h.db"), home).path == tmp_path / "h.db"
+    server = resolve("postgresql://sensor@db.example:5432/camscan?sslmode=verify-full", home)
+    assert server.is_postgres and server.path is None and server.secret == ""
+    from_env = resolve(None, {**home, "CAMSCAN_DB": "postgresql://sensor:Env-Pw-4@db.example/camscan"})
+    assert from_env.secret == "Env-Pw-4" and from_env.display == "postgresql://sensor@db.example/camscan"
+    assert "Env-Pw-4" not in repr(from_env)
+    for refused, message in (("postgresql://sensor:Cli-Pw-5@db/camscan", "other users can read on a command line"),
+                             ("postgresql://sensor@db/camscan?password=Cli-Pw-5", "other users can read"),
+                             ("host=db dbname=camscan", "give the server as a URL"),
+                             ("mysql://db/camscan", r"SQLite \(a file path\) or PostgreSQL")):
+        with pytest.raises(InputError, match=message) as e:
+            resolve(refused, home)
+        assert "Cli-Pw-5" not in str(e.value) and "\n" not in str(e.value)
+    config = tmp_path / "db.toml"
+    config.write_text('url = "postgresql://sensor:File-Pw-6@db/camscan"\n')
+    config.chmod(0o604)
+    with pytest.raises(InputError, match=f"{config}: database config readable by other users .*chmod 600"):
+        resolve(f"@{config}", home)
+    config.chmod(0o600)
+    assert resolve(f"@{config}", home).secret == "File-Pw-6"
+    config.write_text("url = 3\n")
+    with pytest.raises(InputError, match='give the database as url = "postgresql://'):
+        resolve(f"@{config}", home)

@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 from camscan.errors import InputError
 
 SCHEMES = ("postgresql", "postgres")
+_KEYWORDS = re.compile(r"^\s*(host|hostaddr|port|dbname|user|password|service|sslmode)\s*=", re.IGNORECASE)
 _WHERE_TO_PUT_IT = ("put the password in PGPASSWORD, in ~/.pgpass (chmod 600), or the whole URL in a config "
                     "file only you can read and give --db @FILE")
 
@@ -141,6 +142,9 @@ def resolve(option: str | None, environ: dict[str, str] | os._Environ[str] | Non
     if "://" in value and not is_url(value):
         raise InputError(f"--db {value.split('://', 1)[0]}://…: camscan stores history in SQLite (a file path) "
                          f"or PostgreSQL (postgresql://user@host/db)")
+    if _KEYWORDS.match(value):  # libpq's "host=… dbname=…" form: would otherwise become a file name
+        raise InputError("--db: give the server as a URL, postgresql://user@host:port/dbname?option=value "
+                         "(libpq's key=value form is not taken)")
     if not is_url(value):
         path = Path(value).expanduser()
         return Target(path=path, display=str(path))
