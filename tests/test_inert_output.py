@@ -132,3 +132,20 @@ def test_capture_replaces_a_planted_symlink_and_is_private(tmp_path: Path) -> No
     assert stat.S_IMODE(link.stat().st_mode) == 0o600
     assert link.read_bytes()[:4] in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4")
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+
+
+def test_history_is_private_and_never_created_through_a_dangling_symlink(tmp_path: Path) -> None:
+    from camscan.store.common import HistoryError
+    from camscan.store.sqlite import SqliteHistory
+
+    old = tmp_path / "old.sqlite3"
+    SqliteHistory(old).close()
+    assert stat.S_IMODE(old.stat().st_mode) == 0o600
+    old.chmod(0o644)  # as an older camscan or a loose umask left it
+    SqliteHistory(old).close()
+    assert stat.S_IMODE(old.stat().st_mode) == 0o600
+    planted = tmp_path / "h.sqlite3"
+    planted.symlink_to(tmp_path / "elsewhere.sqlite3")
+    with pytest.raises(HistoryError, match="symlink to nothing"):
+        SqliteHistory(planted)
+    assert not (tmp_path / "elsewhere.sqlite3").exists()
