@@ -3,6 +3,8 @@ and parsers for their `key=value` answers.
 
 Dahua firmware and its OEMs' (Amcrest, Lorex, Honeywell Performance, Intelbras...) answer these
 CGIs (digest auth), so an answer is Dahua platform evidence whatever the badge. Answers are
+marked authenticated here; http.parse_exchange clears that unless the exchange carried
+credentials the device accepted, as any host can send these lines. Answers are
 `key=value` lines; examples in the wild are often indented, so every line is stripped.
 `getSystemInfo` gives deviceType (the model), but recorders answer a number there (`31`) and
 carry the model in `updateSerial`. `getSoftwareVersion` gives

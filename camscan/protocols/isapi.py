@@ -51,7 +51,9 @@ def _child(el: Element, name: str) -> Element | None:
 
 
 def parse_device_info(body: bytes, server: Endpoint) -> list[Evidence]:
-    """`GET /ISAPI/System/deviceInfo` → one Evidence (authenticated, platform Hikvision)."""
+    """`GET /ISAPI/System/deviceInfo` → one Evidence (platform Hikvision). It is marked
+    authenticated here; http.parse_exchange clears that unless the exchange carried
+    credentials the device accepted (http.credentials_accepted), as any host can send this body."""
     root = parse_xml(body, "ISAPI deviceInfo")
     if local(root.tag) != "DeviceInfo":
         return []
