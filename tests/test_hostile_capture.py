@@ -181,3 +181,20 @@ def test_one_device_repeating_itself_is_capped(tmp_path: Path) -> None:
     collector = collected(tmp_path, [frame] * (collect.MAX_EVIDENCE_PER_DEVICE + 10))
     assert len(collector.evidence) == collect.MAX_EVIDENCE_PER_DEVICE
     assert collector.counters.counts[collect.EVIDENCE_OVER_LIMIT] == 10
+
+
+def test_the_live_capture_keeps_tcp_from_targets_only_when_it_is_to_the_scanner(tmp_path: Path) -> None:
+    from camscan.replay.pcapfile import ReadResult, read_frames
+    from camscan.scan.capture import scan_filter
+
+    def tcp_frame(dst: str) -> bytes:
+        segment = fl.tcp(80, 40001, 1, 1, fl.ACK, b"x")
+        return fl.eth(fl.ROGUE_MAC, fl.SCANNER_MAC) + fl.ipv4(fl.DEVICE_IP, dst, 6, segment)
+
+    frames = [tcp_frame("198.18.0.99"), tcp_frame(fl.SCANNER_IP), next(fl.spoofed_sadp(1)),
+              fl.Conversation().to_server(fl.SYN)]
+    pcap = tmp_path / "c.pcap"
+    fl.write_pcap(pcap, frames)
+    bpf = scan_filter(fl.SCANNER_IP, fl.SCANNER_MAC, ["198.18.0.0/24"])
+    kept = [f.data for f in read_frames(str(pcap), ReadResult(), bpf)]
+    assert kept == frames[1:]
