@@ -21,7 +21,6 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import httpx
 
@@ -30,8 +29,11 @@ from camscan.firmware import normalise_firmware
 from camscan.model import Evidence
 from camscan.protocols import dahua_cgi, isapi
 from camscan.scan.credentials import Account, Credentials
+from camscan.scan.isolation import printable, unreadable_note
+from camscan.scan.offer import account_for
+from camscan.scan.onvifguard import RedirectRefused, ScopedCamera, clock_use, device_clock_offset
 from camscan.scan.pacing import RateLimiter
-from camscan.scan.targets import Scope
+from camscan.scan.targets import Scope, ScopeError
 
 DEVICE_TIMEOUT = 8.0
 REQUEST_TIMEOUT = 4.0
@@ -47,6 +49,9 @@ class Target:
     platform: str = ""  # "Hikvision" | "Dahua" | ""
     onvif_path: str = ""  # device service path from WS-Discovery XAddrs
     recorder: bool = False
+    # makers two kinds of evidence agree on, and every kind seen (offer.corroborate)
+    corroborated: tuple[str, ...] = ()
+    maker_kinds: tuple[str, ...] = ()
 
 
 @dataclass
@@ -59,6 +64,23 @@ class Outcome:
     refused: bool = False
     # ONVIF answers as Evidence, for scans without a capture (zeep's exchanges bypass `sink`)
     evidence: list[Evidence] = field(default_factory=list)
+    # which API was being asked when something went wrong ("ISAPI", "Dahua CGI", "ONVIF")
+    step: str = "API"
+    # an answer could not be read (any exception in this device's steps): noted, counted, skipped
+    unreadable: bool = False
+    # the account was not offered (offer.py: a [default] account to an uncorroborated maker)
+    withheld: bool = False
+
+    @property
+    def status(self) -> str:
+        """The summary's word for what happened to this device."""
+        if self.read:
+            return "read"
+        if self.refused:
+            return "refused"
+        if self.unreadable:
+            return "unreadable"
+        return "not offered" if self.withheld else "no answer"
 
 
 def _raw_request(req: httpx.Request) -> bytes:
@@ -119,6 +141,7 @@ async def _first(s: _Session, out: Outcome, api: str, path: str) -> tuple[bool, 
 
 
 async def _isapi(s: _Session, out: Outcome) -> bool:
+    out.step = "ISAPI"
     accepted, resp = await _first(s, out, "ISAPI", isapi.DEVICE_INFO)
     if resp is not None:
         kind = re.search(rb"<deviceType>\s*([^<]{1,40})<", resp.content)
@@ -130,6 +153,7 @@ async def _isapi(s: _Session, out: Outcome) -> bool:
 
 
 async def _cgi(s: _Session, out: Outcome) -> bool:
+    out.step = "Dahua CGI"
     accepted, resp = await _first(s, out, "Dahua CGI", dahua_cgi.ACTIONS["getSystemInfo"])
     if resp is not None:
         for action in ("getSoftwareVersion", "getVendor", "getMachineName"):
@@ -164,35 +188,50 @@ def _onvif_evidence(ip: str, info: object, ptz: bool | None) -> Evidence:
 
 
 async def _onvif(s: _Session, out: Outcome) -> bool:
-    """ONVIF through onvif-zeep-async: its update_xaddrs() asks GetSystemDateAndTime without
-    credentials and signs every later request in the device's clock (adjust_time); nat_override
-    keeps every request on the address we were given, whatever service URLs the device
-    advertises (scope). Then GetDeviceInformation, GetCapabilities, PTZ GetNodes when there is a
-    PTZ service, and the media service's video sources."""
-    from onvif import ONVIFCamera
+    """ONVIF through onvif-zeep-async, every request kept to the device (onvifguard): the time
+    first, unauthenticated, read by camscan (a reply without it signs in the scanner's clock; a
+    clock far ahead gets one request only); then GetServices, GetDeviceInformation,
+    GetCapabilities, PTZ GetNodes when there is a PTZ service, and the media service's video
+    sources."""
     from onvif.exceptions import ONVIFError
     from zeep.exceptions import Fault, TransportError
 
     _quiet_libraries()
+    out.step = "ONVIF"
+    ip, port = s.t.ip, s.t.port
 
-    s.scope.check(s.t.ip)
-    await s.limiter.wait_async()
-    cam = ONVIFCamera(s.t.ip, s.t.port, s.acct.username, s.acct.password, adjust_time=True, nat_override=True)
+    async def gate(url: str) -> None:
+        s.scope.check_url(url, ip, (port,))
+        await s.limiter.wait_async()
+
+    cam = ScopedCamera(ip, port, s.acct.username, s.acct.password, gate)
     try:
-        await cam.update_xaddrs()
-        offset = cam.dt_diff
-        if offset is not None and abs(offset) > timedelta(minutes=5):
-            out.notes.append(f"clock is {'ahead' if offset > timedelta(0) else 'behind'} by "
-                             f"{abs(offset).total_seconds() / 3600:.1f} h (WS-Security used the device's time)")
         dev = await cam.create_devicemgmt_service()
-        info = await dev.GetDeviceInformation()
+        try:
+            when = await dev.authless_GetSystemDateAndTime()
+        except Fault:
+            when = None
+        use = clock_use(device_clock_offset(when))
+        cam.sign_with(use.offset)
+        if use.note:
+            out.notes.append(use.note)
+        if use.one_request:
+            info = await dev.GetDeviceInformation()
+            out.read = True
+            out.evidence.append(_onvif_evidence(ip, info, None))
+            return True
+        await cam.update_xaddrs()
+        info = await (await cam.create_devicemgmt_service()).GetDeviceInformation()
         out.read = True
         caps = await cam.get_capabilities()
         ptz = bool(caps and caps.get("PTZ")) or PTZ_NS in cam.xaddrs
         if ptz:
             await (await cam.create_ptz_service()).GetNodes()
         await (await cam.create_media_service()).GetVideoSources()
-        out.evidence.append(_onvif_evidence(s.t.ip, info, ptz if caps is not None else None))
+        out.evidence.append(_onvif_evidence(ip, info, ptz if caps is not None else None))
+        return True
+    except (RedirectRefused, ScopeError) as exc:
+        out.notes.append(f"ONVIF: {exc}")
         return True
     except (Fault, ONVIFError, TransportError) as exc:
         text = str(getattr(exc, "reason", "") or exc)
@@ -200,7 +239,7 @@ async def _onvif(s: _Session, out: Outcome) -> bool:
             out.refused = True
             out.notes.append("ONVIF refused the account (NotAuthorized: wrong credentials, or the clock is far off)")
             return False
-        out.notes.append(f"ONVIF: {text[:120]}")
+        out.notes.append(f"ONVIF: {printable(text, 120)}")
         return True
     finally:
         await cam.close()
@@ -215,9 +254,9 @@ async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limite
                                  verify=False) as client:
 
         async def one(t: Target) -> Outcome | None:
-            acct = creds.for_ip(t.ip)
+            acct, why_not = account_for(creds, t)
             if acct is None:
-                return None
+                return Outcome(t.ip, notes=[why_not], withheld=True) if why_not else None
             out = Outcome(t.ip, acct.username)
             s = _Session(client, t, acct, scope, limiter, sink)
             async with sem:
@@ -228,6 +267,9 @@ async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limite
                                      f"({DEVICE_TIMEOUT:.0f} s in all): slow or busy device")
                 except (httpx.HTTPError, OSError) as exc:
                     out.notes.append(f"API request failed ({type(exc).__name__})")
+                except Exception as exc:  # one device's answers can spoil only its own row
+                    out.unreadable = True
+                    out.notes.append(unreadable_note(out.step, exc))
             return out
 
         # the first device alone: onvif-zeep-async parses its WSDLs once and caches them, so the

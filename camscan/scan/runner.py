@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ import netaddr
 
 from camscan.collect import Collector
 from camscan.model import Endpoint, Evidence
-from camscan.scan import arpsweep, link
+from camscan.scan import arpsweep, link, offer, tempcapture
 from camscan.scan.capture import LiveCapture
 from camscan.scan.credentials import Credentials
 from camscan.scan.discovery import discover
@@ -74,7 +73,13 @@ def _raise_fd_limit() -> None:
 
 
 def run_scan(opts: ScanOptions, say: Say, progress: Progress = no_progress) -> ScanResult:
-    """Run every phase; return the evidence the inventory is built from."""
+    """Run every phase; return the evidence the inventory is built from. The temporary capture
+    lives in a private directory removed on every way out, SIGTERM included (tempcapture)."""
+    with tempcapture.private_dir() as tmpdir, tempcapture.sigterm_interrupts():
+        return _run_scan(opts, say, progress, tmpdir)
+
+
+def _run_scan(opts: ScanOptions, say: Say, progress: Progress, tmpdir: str) -> ScanResult:
     _raise_fd_limit()
     scope = Scope(opts.targets)
     limiter = RateLimiter(opts.rate)
@@ -102,9 +107,7 @@ def run_scan(opts: ScanOptions, say: Say, progress: Progress = no_progress) -> S
         if cap_iface is not None:
             path = opts.capture_path
             if not path:
-                fd, tmp_capture = tempfile.mkstemp(prefix="camscan-", suffix=".pcap")
-                os.close(fd)
-                path = tmp_capture
+                path = tmp_capture = os.path.join(tmpdir, "scan.pcap")
             nets = [str(c) for c in opts.targets.iter_cidrs()]
             capture = LiveCapture(cap_iface.name, cap_iface.ip, path, cap_iface.mac, nets)
             capture.start()
@@ -114,7 +117,7 @@ def run_scan(opts: ScanOptions, say: Say, progress: Progress = no_progress) -> S
     def on_udp(ip: str, sport: int, lport: int, payload: bytes) -> None:
         live.udp(Endpoint(ip, arp_found.get(ip, ""), sport), sport, lport, payload)
 
-    ssdp_locations: set[str] = set()
+    ssdp_locations: set[tuple[str, str]] = set()  # (announcer, LOCATION)
     outcomes: list[Outcome] = []
     open_ports: dict[str, list[int]] = {}
 
@@ -146,7 +149,7 @@ def run_scan(opts: ScanOptions, say: Say, progress: Progress = no_progress) -> S
         hosts = {h for h in hosts if scope.allows(h)}
         for e in list(live.evidence):  # descriptions of responders inside the targets only
             if e.location and scope.allows(e.ip):
-                ssdp_locations.add(e.location)
+                ssdp_locations.add((e.ip, e.location))
         t1 = time.monotonic()
         say(f"TCP probes of {len(hosts)} hosts on ports {','.join(map(str, opts.ports))} ...")
         near = sorted((h for h in hosts if h in onlink), key=lambda h: netaddr.IPAddress(h))
@@ -155,15 +158,16 @@ def run_scan(opts: ScanOptions, say: Say, progress: Progress = no_progress) -> S
         advance, finish = progress("TCP probes", (len(near) + len(far)) * len(opts.ports))
         for found in await asyncio.gather(
                 probe_hosts(near, opts.ports, scope, limiter, on_exchange, min(opts.connect_timeout, 0.5),
-                            progress=advance),
-                probe_hosts(far, opts.ports, scope, limiter, on_exchange, opts.connect_timeout, progress=advance)):
+                            progress=advance, errors=errors.append),
+                probe_hosts(far, opts.ports, scope, limiter, on_exchange, opts.connect_timeout, progress=advance,
+                            errors=errors.append)):
             open_ports.update(found)
         finish()
         await fetch_descriptions(ssdp_locations, scope, limiter, on_exchange, errors.append)
         phases["tcp"] = time.monotonic() - t1
         if opts.credentials:
             t2 = time.monotonic()
-            targets = api_targets(live.evidence, open_ports, scope)
+            targets = offer.corroborate(api_targets(live.evidence, open_ports, scope), live.evidence)
             say(f"credentialed identification of {len(targets)} devices ...")
             outcomes.extend(await enrich(targets, opts.credentials, scope, limiter, on_exchange))
             if capture is None:  # no capture to replay: ONVIF's answers come as evidence directly
@@ -201,8 +205,7 @@ def run_scan(opts: ScanOptions, say: Say, progress: Progress = no_progress) -> S
     for o in outcomes:
         if o.notes:
             result.device_notes.setdefault(o.ip, []).extend(o.notes)
-        key = "read" if o.read else ("refused" if o.refused else "no answer")
-        result.enrichment[key] = result.enrichment.get(key, 0) + 1
+        result.enrichment[o.status] = result.enrichment.get(o.status, 0) + 1
     return result
 
 
