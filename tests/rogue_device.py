@@ -15,6 +15,7 @@ import asyncio
 import json
 import re
 import socket
+import ssl
 import struct
 import sys
 from datetime import UTC, datetime
@@ -136,6 +137,7 @@ class Device:
             body = await asyncio.wait_for(reader.readexactly(min(size, 1 << 20)), 5) if size else b""
             created = re.findall(rb"Created[^>]*>([^<]+)<", body)
             self.note(kind="http", method=method, path=path, auth="authorization" in headers,
+                      tls=writer.get_extra_info("ssl_object") is not None,
                       created=[c.decode() for c in created], peer=writer.get_extra_info("peername")[0])
             writer.write(self.answer(method, path, headers, body))
             await writer.drain()
@@ -223,6 +225,10 @@ async def main(cfg: dict) -> None:
     else:
         dev = Device(cfg)
         servers.append(await asyncio.start_server(dev.serve_http, cfg["ip"], 80))
+        if cfg.get("tls"):  # [certificate, key]: the same server over HTTPS on 443
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*cfg["tls"])
+            servers.append(await asyncio.start_server(dev.serve_http, cfg["ip"], 443, ssl=ctx))
         tasks = [asyncio.create_task(dev.serve_udp(dev.udp_socket("239.255.255.250", 1900), "ssdp")),
                  asyncio.create_task(dev.serve_udp(dev.udp_socket("239.255.255.250", 3702), "wsd"))]
     print("ready", flush=True)

@@ -62,9 +62,20 @@ def ns_of(suffix: int) -> str:
     return f"{net.PREFIX}d{suffix}"
 
 
-def _nodes() -> list[net.Node]:
+def _certificate(workdir: Path) -> list[str]:
+    """A self-signed certificate for the good device's HTTPS (none without openssl)."""
+    cert, key = workdir / "cert.pem", workdir / "key.pem"
+    if not shutil.which("openssl") or subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=cam", "-days", "1",
+             "-keyout", str(key), "-out", str(cert)], capture_output=True).returncode:
+        return []
+    return [str(cert), str(key)]
+
+
+def _nodes(workdir: Path) -> list[net.Node]:
+    tls = {10: {"tls": _certificate(workdir)}}
     nodes = [net.Node(ns_of(n), f"{net.NET}.{n}", HIK_MAC if n == 10 else f"02:c5:40:00:00:{n:02x}",
-                      {"role": role, "canary": net.CANARY_IP, "good": GOOD, **extra})
+                      {"role": role, "canary": net.CANARY_IP, "good": GOOD, **extra, **tls.get(n, {})})
              for n, (role, extra) in ROLES.items()]
     return [*nodes, net.Node(net.CANARY_NS, net.CANARY_IP, "02:c5:40:00:00:99", {"role": "canary"})]
 
@@ -88,7 +99,7 @@ def scan(workdir: Path, name: str, creds: str, extra: tuple[str, ...] = ()) -> t
 @pytest.fixture(scope="module")
 def rogues(tmp_path_factory: pytest.TempPathFactory):
     workdir = tmp_path_factory.mktemp("rogue")
-    procs = net.build(_nodes(), workdir)
+    procs = net.build(_nodes(workdir), workdir)
     try:
         yield workdir
     finally:
@@ -123,6 +134,18 @@ def test_the_scan_survives_every_rogue_and_reports_the_others(named_scan) -> Non
     assert good["manufacturer"] == "Hikvision" and good["model"] == "DS-2CD2043G2-I"
     for suffix in ROLES:
         device(doc, suffix)  # every rogue still has its row
+
+
+def test_the_api_is_asked_over_https_and_the_certificate_recorded(named_scan, rogues: Path) -> None:
+    if not (rogues / "cert.pem").exists():
+        pytest.skip("openssl is missing: no certificate for the device's HTTPS")
+    _, doc, _ = named_scan
+    der = subprocess.run(["openssl", "x509", "-in", str(rogues / "cert.pem"), "-noout", "-fingerprint", "-sha256"],
+                         capture_output=True, text=True).stdout.strip().split("=", 1)[1]
+    assert f"HTTPS certificate SHA-256 {der}" in notes(doc, 10)
+    isapi = [r for r in net.log(rogues, ns_of(10)) if r["path"].startswith("/ISAPI/")]
+    assert isapi and all(r["tls"] for r in isapi), "the account goes over HTTPS where the device serves it"
+    assert device(doc, 10)["model"] == "DS-2CD2043G2-I", "what it answered over HTTPS is in the inventory"
 
 
 def test_each_rogue_row_says_what_it_did(named_scan) -> None:
@@ -213,4 +236,4 @@ def test_the_canary_would_have_seen_a_connection(rogues: Path) -> None:
                    check=True, timeout=10)
     time.sleep(0.5)
     assert any(r["kind"] == "tcp" for r in net.log(rogues, net.CANARY_NS))
-    assert net.packets_to(rogues / "canary.pcap", net.CANARY_IP)
+    assert any(".80: Flags [S]" in line for line in net.packets_to(rogues / "canary.pcap", net.CANARY_IP))

@@ -34,6 +34,7 @@ from camscan.scan.offer import account_for
 from camscan.scan.onvifguard import RedirectRefused, ScopedCamera, clock_use, device_clock_offset
 from camscan.scan.pacing import RateLimiter
 from camscan.scan.targets import Scope, ScopeError
+from camscan.scan.tlsinfo import CertificateChanged, exchange_evidence, fingerprint_note, peer_sha256
 
 DEVICE_TIMEOUT = 8.0
 REQUEST_TIMEOUT = 4.0
@@ -49,6 +50,7 @@ class Target:
     platform: str = ""  # "Hikvision" | "Dahua" | ""
     onvif_path: str = ""  # device service path from WS-Discovery XAddrs
     recorder: bool = False
+    tls_port: int = 0  # 443 when open: ISAPI/CGI are asked over HTTPS (offer.corroborate)
     # makers two kinds of evidence agree on, and every kind seen (offer.corroborate)
     corroborated: tuple[str, ...] = ()
     maker_kinds: tuple[str, ...] = ()
@@ -70,6 +72,10 @@ class Outcome:
     unreadable: bool = False
     # the account was not offered (offer.py: a [default] account to an uncorroborated maker)
     withheld: bool = False
+    # SHA-256 (hex) of the HTTPS certificate the API was asked through, "" when over HTTP
+    cert_sha256: str = ""
+    # what the API answered over HTTPS, for scans whose inventory is the capture's replay
+    tls_evidence: list[Evidence] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -97,14 +103,36 @@ def _raw_response(resp: httpx.Response) -> bytes:
 
 
 class _Session:
+    """One device's API conversation: over HTTPS when it serves it (tlsinfo), else HTTP."""
+
     def __init__(self, client: httpx.AsyncClient, t: Target, acct: Account, scope: Scope, limiter: RateLimiter,
-                 sink: ExchangeSink | None) -> None:
+                 sink: ExchangeSink | None, out: Outcome) -> None:
         self.client, self.t, self.acct, self.scope, self.limiter, self.sink = client, t, acct, scope, limiter, sink
+        self.out = out
         self.auth = httpx.DigestAuth(acct.username, acct.password)
-        self.base = f"http://{t.ip}" + (f":{t.port}" if t.port != 80 else "")
+        self.port = t.tls_port or t.port
+        self.answered = False  # a TLS failure after the first answer is not a reason to fall back
+
+    @property
+    def base(self) -> str:
+        scheme, default = ("https", 443) if self.port == self.t.tls_port else ("http", 80)
+        return f"{scheme}://{self.t.ip}" + (f":{self.port}" if self.port != default else "")
 
     async def request(self, method: str, path: str, body: bytes = b"", auth: bool = True,
                       content_type: str = "") -> httpx.Response:
+        try:
+            resp = await self._send(method, path, body, auth, content_type)
+        except httpx.ConnectError as exc:
+            if self.port != self.t.tls_port or self.answered or not self.t.port:
+                raise
+            # the handshake failed before any request was sent: nothing of the account has gone
+            self.out.notes.append(f"HTTPS on {self.port} failed ({type(exc).__name__}); asked over HTTP")
+            self.port = self.t.port
+            resp = await self._send(method, path, body, auth, content_type)
+        self.answered = True
+        return resp
+
+    async def _send(self, method: str, path: str, body: bytes, auth: bool, content_type: str) -> httpx.Response:
         self.scope.check(self.t.ip)
         await self.limiter.wait_async()
         headers = {"User-Agent": f"camscan/{__version__}"}
@@ -112,10 +140,26 @@ class _Session:
             headers["Content-Type"] = content_type
         resp = await self.client.request(method, self.base + path, content=body or None, headers=headers,
                                          auth=self.auth if auth else None)
-        if self.sink is not None:
-            for r in [*resp.history, resp]:
-                self.sink(self.t.ip, self.t.port, _raw_request(r.request), _raw_response(r))
+        tls = self.port == self.t.tls_port
+        for r in [*resp.history, resp]:
+            if tls:
+                self._check_certificate(r)
+            raw = (_raw_request(r.request), _raw_response(r))
+            if self.sink is not None:
+                self.sink(self.t.ip, self.port, *raw)
+            if tls:  # the capture holds only ciphertext: keep what the answer said
+                self.out.tls_evidence.extend(exchange_evidence(self.t.ip, self.port, *raw))
         return resp
+
+    def _check_certificate(self, resp: httpx.Response) -> None:
+        seen = peer_sha256(resp)
+        if not seen:
+            return
+        if not self.out.cert_sha256:
+            self.out.cert_sha256 = seen
+            self.out.notes.append(fingerprint_note(seen))
+        elif seen != self.out.cert_sha256:
+            raise CertificateChanged("the device showed another HTTPS certificate mid-session")
 
 
 def _refused(resp: httpx.Response) -> str:
@@ -258,7 +302,7 @@ async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limite
             if acct is None:
                 return Outcome(t.ip, notes=[why_not], withheld=True) if why_not else None
             out = Outcome(t.ip, acct.username)
-            s = _Session(client, t, acct, scope, limiter, sink)
+            s = _Session(client, t, acct, scope, limiter, sink, out)
             async with sem:
                 try:
                     await asyncio.wait_for(_run(s, out), DEVICE_TIMEOUT)
@@ -267,6 +311,8 @@ async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limite
                                      f"({DEVICE_TIMEOUT:.0f} s in all): slow or busy device")
                 except (httpx.HTTPError, OSError) as exc:
                     out.notes.append(f"API request failed ({type(exc).__name__})")
+                except CertificateChanged as exc:
+                    out.notes.append(f"{out.step}: {exc}; nothing more was asked")
                 except Exception as exc:  # one device's answers can spoil only its own row
                     out.unreadable = True
                     out.notes.append(unreadable_note(out.step, exc))

@@ -70,11 +70,15 @@ def maker_kinds(evidence: list[Evidence]) -> dict[str, dict[str, set[str]]]:
     return out
 
 
-def corroborate(targets: list[Target], evidence: list[Evidence]) -> list[Target]:
+def corroborate(targets: list[Target], evidence: list[Evidence],
+                open_ports: dict[str, list[int]] | None = None) -> list[Target]:
     """Mark each target with the makers two or more kinds of evidence agree on (and, when the
-    API was chosen for a platform, only that platform's maker counts)."""
+    API was chosen for a platform, only that platform's maker counts), and with 443 when it is
+    open: its API is then asked over HTTPS."""
     kinds = maker_kinds(evidence)
     for t in targets:
+        if 443 in (open_ports or {}).get(t.ip, []):
+            t.tls_port = 443
         per_maker = kinds.get(t.ip, {})
         agreed = sorted(m for m, k in per_maker.items() if len(k) >= 2 and (not t.platform or m == t.platform))
         t.corroborated = tuple(agreed)

@@ -167,7 +167,8 @@ def _run_scan(opts: ScanOptions, say: Say, progress: Progress, tmpdir: str) -> S
         phases["tcp"] = time.monotonic() - t1
         if opts.credentials:
             t2 = time.monotonic()
-            targets = offer.corroborate(api_targets(live.evidence, open_ports, scope), live.evidence)
+            targets = offer.corroborate(api_targets(live.evidence, open_ports, scope), live.evidence,
+                                        open_ports)
             say(f"credentialed identification of {len(targets)} devices ...")
             outcomes.extend(await enrich(targets, opts.credentials, scope, limiter, on_exchange))
             if capture is None:  # no capture to replay: ONVIF's answers come as evidence directly
@@ -195,6 +196,7 @@ def _run_scan(opts: ScanOptions, say: Say, progress: Progress, tmpdir: str) -> S
         replayed = Collector()
         replay_file(capture.path, replayed)
         evidence, skipped = replayed.evidence, dict(replayed.counters.counts)
+        evidence += [e for o in outcomes for e in o.tls_evidence]  # HTTPS answers: ciphertext in the capture
         if capture.error:
             notes.append(f"capture: {capture.error}")
     if tmp_capture:
