@@ -294,8 +294,12 @@ async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limite
     """Ask each target's API with its one account; return what happened per device."""
     sem = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency)
+
+    async def in_scope(request: httpx.Request) -> None:  # every request, whoever builds it: the scope gate
+        scope.check_url(str(request.url), request.url.host)
+
     async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, limits=limits, follow_redirects=False, trust_env=False,
-                                 verify=False) as client:
+                                 verify=False, event_hooks={"request": [in_scope]}) as client:
 
         async def one(t: Target) -> Outcome | None:
             acct, why_not = account_for(creds, t)
