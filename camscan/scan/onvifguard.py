@@ -138,7 +138,7 @@ def clock_use(offset: dt.timedelta | None, bound: dt.timedelta = CLOCK_BOUND) ->
     if offset > dt.timedelta(0) and size > bound:
         limit = bound.total_seconds() / 3600
         return ClockUse(offset, True, f"clock is ahead by {hours:.1f} h, more than {limit:.0f} h: its time signed "
-                                      "one request only (GetDeviceInformation); nothing else was asked")
+                                      "one request only (GetDeviceInformation); nothing else was asked over ONVIF")
     way = "ahead" if offset > dt.timedelta(0) else "behind"
     return ClockUse(offset, False, f"clock is {way} by {hours:.1f} h (WS-Security used the device's time, "
                                    "for this device only)")
