@@ -12,12 +12,14 @@ Standard library only: it runs as `python tests/rogue_device.py CONFIG.json` in 
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import re
 import socket
 import ssl
 import struct
 import sys
+import zlib
 from datetime import UTC, datetime
 
 SOAP = ('xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:tt="http://www.onvif.org/ver10/schema" '
@@ -30,9 +32,18 @@ WSD_NS = ('xmlns:env="http://www.w3.org/2003/05/soap-envelope" '
 DTD = '<!DOCTYPE env:Envelope [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
 
 
+def gzip_bomb(size: int) -> bytes:
+    """`size` zero bytes, gzipped twice (a few KB): the body of `Content-Encoding: gzip, gzip`."""
+    inner = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block = bytes(1 << 20)
+    once = b"".join(inner.compress(block) for _ in range(size >> 20)) + inner.flush()
+    return gzip.compress(once, 9)
+
+
 class Device:
     def __init__(self, cfg: dict) -> None:
         self.cfg, self.ip, self.role = cfg, cfg["ip"], cfg["role"]
+        self.bomb = gzip_bomb(512 << 20) if self.role == "gzip-bomb" else b""
         self.log = open(cfg["log"], "a", buffering=1)  # noqa: SIM115 - lives as long as the process
 
     def note(self, **what: object) -> None:
@@ -106,6 +117,8 @@ class Device:
         return self.http(500, b"")
 
     def answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> bytes:
+        if self.bomb and (path.startswith("/onvif/") or "authorization" in headers):
+            return self.http(200, self.bomb, (("Content-Encoding", "gzip, gzip"),), "application/xml")
         if method == "POST" and path.startswith("/onvif/"):
             redirect = {"onvif-redirect-self": f"http://{self.ip}{path}",
                         "onvif-redirect-canary": f"http://{self.cfg.get('canary')}{path}",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import signal
 import stat
@@ -40,6 +41,7 @@ ROLES = {  # ip suffix: (role, extra config)
     18: ("onvif-redirect-name", {}),
     19: ("onvif-xaddr-elsewhere", {}),
     20: ("clock-2031", {}),
+    21: ("gzip-bomb", {"server": "App-webs/", "isapi": "DS-2CD2043G2-I"}),
 }
 GOOD = f"{net.NET}.10"
 
@@ -81,7 +83,9 @@ def _nodes(workdir: Path) -> list[net.Node]:
 
 
 def scan(workdir: Path, name: str, creds: str, extra: tuple[str, ...] = ()) -> tuple[subprocess.CompletedProcess,
-                                                                                      dict, Path]:
+                                                                                      dict, Path, int]:
+    """Run `camscan scan` in the scanner namespace: (process, JSON inventory, its TMPDIR, the
+    largest resident size in MB of any process the test has waited for, this one included)."""
     tmp = workdir / f"tmp-{name}"
     tmp.mkdir()
     cred_file = workdir / f"{name}.toml"
@@ -93,7 +97,7 @@ def scan(workdir: Path, name: str, creds: str, extra: tuple[str, ...] = ()) -> t
                            "--credentials", str(cred_file), "--json", str(js), "--csv", str(inv), "--wait", "1",
                            *extra], capture_output=True, text=True, cwd=UNDER_TEST, env=env, timeout=180)
     doc = json.loads(js.read_text()) if js.exists() else {"devices": [], "notes": []}
-    return proc, doc, tmp
+    return proc, doc, tmp, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +131,7 @@ def notes(doc: dict, suffix: int) -> str:
 
 
 def test_the_scan_survives_every_rogue_and_reports_the_others(named_scan) -> None:
-    proc, doc, _ = named_scan
+    proc, doc, _, _ = named_scan
     assert proc.returncode == 0, proc.stderr
     assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
     good = device(doc, 10)
@@ -139,7 +143,7 @@ def test_the_scan_survives_every_rogue_and_reports_the_others(named_scan) -> Non
 def test_the_api_is_asked_over_https_and_the_certificate_recorded(named_scan, rogues: Path) -> None:
     if not (rogues / "cert.pem").exists():
         pytest.skip("openssl is missing: no certificate for the device's HTTPS")
-    _, doc, _ = named_scan
+    _, doc, _, _ = named_scan
     der = subprocess.run(["openssl", "x509", "-in", str(rogues / "cert.pem"), "-noout", "-fingerprint", "-sha256"],
                          capture_output=True, text=True).stdout.strip().split("=", 1)[1]
     assert f"HTTPS certificate SHA-256 {der}" in notes(doc, 10)
@@ -149,7 +153,7 @@ def test_the_api_is_asked_over_https_and_the_certificate_recorded(named_scan, ro
 
 
 def test_each_rogue_row_says_what_it_did(named_scan) -> None:
-    _, doc, _ = named_scan
+    _, doc, _, _ = named_scan
     assert "no readable UTC time" in notes(doc, 14)
     assert "ONVIF" in notes(doc, 15)
     for suffix in (16, 17, 18):
@@ -165,6 +169,13 @@ def test_nothing_reaches_the_canary(named_scan, rogues: Path) -> None:
     scanner's DNS server is the canary): no connection, no query, not one packet."""
     assert net.log(rogues, net.CANARY_NS) == []
     assert net.packets_to(rogues / "canary.pcap", net.CANARY_IP) == []
+
+
+def test_a_compression_bomb_is_refused_not_inflated(named_scan) -> None:
+    """Its ISAPI and ONVIF answers are 512 MB of zeros gzipped twice (a few KB on the wire)."""
+    _, doc, _, peak_mb = named_scan
+    assert "encoded answer refused" in notes(doc, 21)
+    assert peak_mb < 300, f"the scan grew to {peak_mb} MB"
 
 
 def test_service_addresses_are_pinned_to_the_device(named_scan, rogues: Path) -> None:
@@ -190,7 +201,7 @@ def test_a_far_clock_signs_one_request_and_no_one_elses(named_scan, rogues: Path
 
 
 def test_no_password_and_no_capture_left_behind(named_scan, rogues: Path) -> None:
-    proc, _, tmp = named_scan
+    proc, _, tmp, _ = named_scan
     for f in ("named.json", "named.csv"):
         assert PASSWORD not in (rogues / f).read_text()
     assert PASSWORD not in proc.stdout + proc.stderr
@@ -200,7 +211,7 @@ def test_no_password_and_no_capture_left_behind(named_scan, rogues: Path) -> Non
 def test_default_account_only_where_two_kinds_of_evidence_agree(rogues: Path) -> None:
     creds = f'[default]\nusername = "admin"\npassword = "{PASSWORD}"\n'
     before = {n: len(net.log(rogues, ns_of(n))) for n in (10, 11)}
-    proc, doc, _ = scan(rogues, "default", creds)
+    proc, doc, _, _ = scan(rogues, "default", creds)
     assert proc.returncode == 0, proc.stderr
     asked = {n: [r for r in net.log(rogues, ns_of(n))[before[n]:] if r["auth"] or r["created"]] for n in (10, 11)}
     assert asked[10], "OUI, banner and WS-Discovery agree: the good device is asked"

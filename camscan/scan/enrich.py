@@ -28,6 +28,7 @@ from camscan import __version__
 from camscan.firmware import normalise_firmware
 from camscan.model import Evidence
 from camscan.protocols import dahua_cgi, isapi
+from camscan.scan.bounded import IDENTITY, AnswerRefused, BoundedTransport
 from camscan.scan.credentials import Account, Credentials
 from camscan.scan.isolation import printable, unreadable_note
 from camscan.scan.offer import account_for
@@ -135,15 +136,16 @@ class _Session:
     async def _send(self, method: str, path: str, body: bytes, auth: bool, content_type: str) -> httpx.Response:
         self.scope.check(self.t.ip)
         await self.limiter.wait_async()
-        headers = {"User-Agent": f"camscan/{__version__}"}
+        headers = {"User-Agent": f"camscan/{__version__}", **IDENTITY}
         if content_type:
             headers["Content-Type"] = content_type
         resp = await self.client.request(method, self.base + path, content=body or None, headers=headers,
                                          auth=self.auth if auth else None)
         tls = self.port == self.t.tls_port
-        for r in [*resp.history, resp]:
-            if tls:
+        if tls:
+            for r in [*resp.history, resp]:
                 self._check_certificate(r)
+        for r in [*resp.history, resp]:
             raw = (_raw_request(r.request), _raw_response(r))
             if self.sink is not None:
                 self.sink(self.t.ip, self.port, *raw)
@@ -274,7 +276,7 @@ async def _onvif(s: _Session, out: Outcome) -> bool:
         await (await cam.create_media_service()).GetVideoSources()
         out.evidence.append(_onvif_evidence(ip, info, ptz if caps is not None else None))
         return True
-    except (RedirectRefused, ScopeError) as exc:
+    except (RedirectRefused, ScopeError, AnswerRefused) as exc:
         out.notes.append(f"ONVIF: {exc}")
         return True
     except (Fault, ONVIFError, TransportError) as exc:
@@ -298,8 +300,9 @@ async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limite
     async def in_scope(request: httpx.Request) -> None:  # every request, whoever builds it: the scope gate
         scope.check_url(str(request.url), request.url.host)
 
-    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, limits=limits, follow_redirects=False, trust_env=False,
-                                 verify=False, event_hooks={"request": [in_scope]}) as client:
+    transport = BoundedTransport(httpx.AsyncHTTPTransport(verify=False, limits=limits, trust_env=False))
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, transport=transport, follow_redirects=False,
+                                 trust_env=False, event_hooks={"request": [in_scope]}) as client:
 
         async def one(t: Target) -> Outcome | None:
             acct, why_not = account_for(creds, t)
@@ -315,7 +318,7 @@ async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limite
                                      f"({DEVICE_TIMEOUT:.0f} s in all): slow or busy device")
                 except (httpx.HTTPError, OSError) as exc:
                     out.notes.append(f"API request failed ({type(exc).__name__})")
-                except CertificateChanged as exc:
+                except (CertificateChanged, AnswerRefused) as exc:
                     out.notes.append(f"{out.step}: {exc}; nothing more was asked")
                 except Exception as exc:  # one device's answers can spoil only its own row
                     out.unreadable = True

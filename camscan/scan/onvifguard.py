@@ -5,7 +5,8 @@ Location: http://<another host>/` would carry the WS-Security token there) and r
 host name it is given. `ScopedCamera` puts a `ScopedSession` in front of every service's
 session: each request is first checked by the scan's Scope (`Scope.check_url`: the device's
 own address as a literal, its own port, never a name) and paced by the scan's limiter, and
-is sent with redirects off; a redirect answer is refused, not followed. Service addresses the
+is sent with redirects off; a redirect answer is refused, not followed, and the answer is read
+within bounds (bounded.py). Service addresses the
 device advertises are rewritten to its own address and port (nat_override) before that
 check, so a device can point the client only at itself.
 
@@ -25,6 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from onvif import ONVIFCamera
+
+from camscan.scan.bounded import IDENTITY, read_aiohttp
 
 CLOCK_BOUND = dt.timedelta(hours=24)
 # within this, the clocks agree well enough that nothing is worth saying
@@ -57,12 +60,14 @@ class ScopedSession:
     async def _send(self, method: str, url: Any, **kwargs: Any) -> Any:
         await self.gate(str(url))
         kwargs["allow_redirects"] = False
+        kwargs["auto_decompress"] = False  # an encoded answer is refused, never inflated (bounded)
+        kwargs["headers"] = {**(kwargs.get("headers") or {}), **IDENTITY}
         kwargs.pop("proxy", None)  # never through a proxy: the device's address is the only peer
         resp = await getattr(self.inner, method)(url, **kwargs)
         if resp.status in REDIRECTS:
             resp.release()
             raise RedirectRefused(f"HTTP {resp.status} redirect not followed")
-        return resp
+        return await read_aiohttp(resp)
 
     async def post(self, url: Any, **kwargs: Any) -> Any:
         return await self._send("post", url, **kwargs)
