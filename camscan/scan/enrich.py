@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import httpx
@@ -35,7 +35,13 @@ from camscan.scan.offer import account_for
 from camscan.scan.onvifguard import RedirectRefused, ScopedCamera, clock_use, device_clock_offset
 from camscan.scan.pacing import RateLimiter
 from camscan.scan.targets import Scope, ScopeError
-from camscan.scan.tlsinfo import CertificateChanged, exchange_evidence, fingerprint_note, peer_sha256
+from camscan.scan.tlsinfo import (
+    CertificateChanged,
+    PinnedDigestAuth,
+    exchange_evidence,
+    fingerprint_note,
+    peer_sha256,
+)
 
 DEVICE_TIMEOUT = 8.0
 REQUEST_TIMEOUT = 4.0
@@ -107,10 +113,10 @@ class _Session:
     """One device's API conversation: over HTTPS when it serves it (tlsinfo), else HTTP."""
 
     def __init__(self, client: httpx.AsyncClient, t: Target, acct: Account, scope: Scope, limiter: RateLimiter,
-                 sink: ExchangeSink | None, out: Outcome) -> None:
+                 sink: ExchangeSink | None, out: Outcome, known_cert: str = "") -> None:
         self.client, self.t, self.acct, self.scope, self.limiter, self.sink = client, t, acct, scope, limiter, sink
-        self.out = out
-        self.auth = httpx.DigestAuth(acct.username, acct.password)
+        self.out, self.known_cert = out, known_cert
+        self.auth = PinnedDigestAuth(acct.username, acct.password, lambda: self.known_cert or self.out.cert_sha256)
         self.port = t.tls_port or t.port
         self.answered = False  # a TLS failure after the first answer is not a reason to fall back
 
@@ -162,6 +168,8 @@ class _Session:
             self.out.notes.append(fingerprint_note(seen))
         elif seen != self.out.cert_sha256:
             raise CertificateChanged("the device showed another HTTPS certificate mid-session")
+        if self.known_cert and seen != self.known_cert:
+            raise CertificateChanged("HTTPS certificate changed since the last scan")
 
 
 def _refused(resp: httpx.Response) -> str:
@@ -292,8 +300,11 @@ async def _onvif(s: _Session, out: Outcome) -> bool:
 
 
 async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limiter: RateLimiter,
-                 sink: ExchangeSink | None, concurrency: int = 64) -> list[Outcome]:
-    """Ask each target's API with its one account; return what happened per device."""
+                 sink: ExchangeSink | None, concurrency: int = 64,
+                 known_certs: Mapping[str, str] | None = None) -> list[Outcome]:
+    """Ask each target's API with its one account; return what happened per device.
+    `known_certs` (ip → hex SHA-256, from the history): a device whose HTTPS certificate is
+    another one now gets no credentials, and a note saying so."""
     sem = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency)
 
@@ -309,7 +320,7 @@ async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limite
             if acct is None:
                 return Outcome(t.ip, notes=[why_not], withheld=True) if why_not else None
             out = Outcome(t.ip, acct.username)
-            s = _Session(client, t, acct, scope, limiter, sink, out)
+            s = _Session(client, t, acct, scope, limiter, sink, out, (known_certs or {}).get(t.ip, ""))
             async with sem:
                 try:
                     await asyncio.wait_for(_run(s, out), DEVICE_TIMEOUT)
