@@ -145,15 +145,17 @@ def test_private_dir_is_0700_and_goes_on_an_exception() -> None:
 
 
 def test_sigterm_runs_the_cleanup(tmp_path: Path) -> None:
-    code = ("import os, signal, sys, time\nfrom camscan.scan import tempcapture\n"
-            "with tempcapture.private_dir() as d, tempcapture.sigterm_interrupts():\n"
-            "    print(d, flush=True)\n    try:\n        time.sleep(30)\n    except KeyboardInterrupt:\n"
-            "        sys.exit(130)\n")
+    code = ("import sys, time\nfrom camscan.scan import tempcapture\ntry:\n"
+            "    with tempcapture.private_dir() as d, tempcapture.sigterm_interrupts():\n"
+            "        print(d, flush=True)\n        time.sleep(120)\nexcept KeyboardInterrupt:\n    sys.exit(130)\n")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
                             env={**os.environ, "TMPDIR": str(tmp_path)})
     assert proc.stdout is not None
     made = proc.stdout.readline().strip()
     assert os.path.isdir(made)
     proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=10) == 130
+    try:
+        assert proc.wait(timeout=60) == 130
+    finally:
+        proc.kill()
     assert not os.path.exists(made)
