@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import random
 import re
 import socket
 import ssl
@@ -40,9 +41,39 @@ def gzip_bomb(size: int) -> bytes:
     return gzip.compress(once, 9)
 
 
+def damage(data: bytes, rng: random.Random) -> bytes:
+    """`data` damaged one random way: cut short, bytes flipped, junk or markup inserted, a
+    slice repeated, or a header's value replaced."""
+    if not data:
+        return data
+    at = rng.randrange(len(data))
+    kind = rng.randrange(6)
+    if kind == 0:
+        return data[:at]
+    if kind == 1:
+        out = bytearray(data)
+        for _ in range(rng.randint(1, 8)):
+            out[rng.randrange(len(out))] ^= 1 << rng.randrange(8)
+        return bytes(out)
+    if kind == 2:
+        junk = rng.choice([b"\x00", b"<", b"&", b"]]>", b"\r\n\r\n", b"\xff\xfe", b"<!DOCTYPE x>", b"%s%n",
+                           "\u202e\u200b".encode(), bytes(rng.randrange(256) for _ in range(16))])
+        return data[:at] + junk + data[at:]
+    if kind == 3:
+        end = min(len(data), at + rng.randint(1, 200))
+        return data[:end] + data[at:end] * rng.randint(1, 20) + data[end:]
+    if kind == 4:
+        return re.sub(rb"(Content-Length|LOCATION|Location|Content-Type): [^\r]*",
+                      lambda m: m.group(1) + b": " + rng.choice([b"-1", b"99999999999", b"", b"http://[::1", b"x"]),
+                      data, count=1)
+    return re.sub(rb">[^<]{1,64}<", lambda m: b">" + bytes(rng.randrange(32, 127) for _ in range(300)) + b"<",
+                  data, count=rng.randint(1, 5))
+
+
 class Device:
     def __init__(self, cfg: dict) -> None:
         self.cfg, self.ip, self.role = cfg, cfg["ip"], cfg["role"]
+        self.rng = random.Random(cfg.get("seed", 0))
         self.bomb = gzip_bomb(512 << 20) if self.role == "gzip-bomb" else b""
         self.log = open(cfg["log"], "a", buffering=1)  # noqa: SIM115 - lives as long as the process
 
@@ -138,6 +169,13 @@ class Device:
                                    "</DeviceInfo>").encode(), ctype="application/xml")
         if path == "/":
             return self.http(200, b"<html><title>cam</title></html>", ctype="text/html")
+        if path == "/description.xml":
+            return self.http(200, ('<?xml version="1.0"?>\n<root xmlns="urn:schemas-upnp-org:device-1-0"><device>'
+                                   "<deviceType>urn:schemas-upnp-org:device:Basic:1</deviceType>"
+                                   "<friendlyName>cam</friendlyName><manufacturer>Hikvision</manufacturer>"
+                                   f"<modelName>{self.cfg.get('isapi', 'DS-2CD2043G2-I')}</modelName>"
+                                   "<serialNumber>S1</serialNumber><UDN>uuid:1</UDN></device></root>").encode(),
+                             ctype="text/xml")
         return self.http(404, b"", ctype="text/plain")
 
     async def serve_http(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -152,7 +190,8 @@ class Device:
             self.note(kind="http", method=method, path=path, auth="authorization" in headers,
                       tls=writer.get_extra_info("ssl_object") is not None,
                       created=[c.decode() for c in created], peer=writer.get_extra_info("peername")[0])
-            writer.write(self.answer(method, path, headers, body))
+            answer = self.answer(method, path, headers, body)
+            writer.write(damage(answer, self.rng) if self.role == "mutant" else answer)
             await writer.drain()
         except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError):
             pass
@@ -164,6 +203,8 @@ class Device:
     def ssdp_locations(self) -> list[str]:
         if self.role == "ssdp-badport":
             return [f"http://{self.ip}:99999/desc.xml"]
+        if self.role == "mutant":
+            return [f"http://{self.ip}/description.xml"]
         if self.role == "ssdp-elsewhere":
             return ([f"http://{self.cfg['canary']}/desc.xml", f"http://{self.cfg['good']}/stolen.xml",
                      "http://rogue-location.example/desc.xml"]
@@ -182,6 +223,9 @@ class Device:
                 f"<d:XAddrs>http://{self.ip}/onvif/device_service</d:XAddrs><d:MetadataVersion>1</d:MetadataVersion>"
                 "</d:ProbeMatch></d:ProbeMatches></env:Body></env:Envelope>\n").encode()
 
+    def send(self, sock: socket.socket, data: bytes, addr: tuple) -> None:
+        sock.sendto(damage(data, self.rng) if self.role == "mutant" else data, addr)
+
     def udp_socket(self, group: str, port: int) -> socket.socket:
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -198,12 +242,12 @@ class Device:
             text = data.decode("utf-8", "replace")
             if kind == "ssdp" and text.upper().startswith("M-SEARCH"):
                 for loc in self.ssdp_locations():
-                    sock.sendto((f"HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nEXT:\r\nLOCATION: {loc}\r\n"
+                    self.send(sock, (f"HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nEXT:\r\nLOCATION: {loc}\r\n"
                                  "SERVER: Linux UPnP/1.0 rogue/1\r\nST: upnp:rootdevice\r\n"
                                  f"USN: uuid:{abs(hash(loc)):032x}::upnp:rootdevice\r\n\r\n").encode(), addr)
             elif kind == "wsd" and "Probe" in text and "ProbeMatch" not in text and self.cfg.get("wsd", True):
                 m = re.search(r"MessageID[^>]*>([^<]{1,100})<", text)
-                sock.sendto(self.wsd_match(m.group(1) if m else "urn:uuid:0"), addr)
+                self.send(sock, self.wsd_match(m.group(1) if m else "urn:uuid:0"), addr)
 
 
 class Canary:

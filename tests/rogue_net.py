@@ -122,20 +122,27 @@ def log(workdir: Path, ns: str) -> list[dict]:
 MARKER_PORT = 9  # discard: the test's own datagram, sent to show the capture is up to date
 
 
+def _dst_lines(pcap: Path, ip: str) -> list[str]:
+    out = subprocess.run(["tcpdump", "-n", "-r", str(pcap), f"dst host {ip}"], capture_output=True, text=True)
+    return [line for line in out.stdout.splitlines() if line.strip()]
+
+
 def packets_to(pcap: Path, ip: str) -> list[str]:
-    """Every IP packet in `pcap` addressed to `ip`, other than the marker: a datagram the
-    scanner namespace sends now, whose arrival in the file shows that everything sent before
-    it is there too."""
+    """Every IP packet in `pcap` addressed to `ip`, other than the markers: datagrams the
+    scanner namespace sends, the newest now, whose arrival in the file shows that everything
+    sent before it is there too."""
+    def is_marker(line: str) -> bool:
+        return f"{ip}.{MARKER_PORT}: UDP" in line
+
+    before = sum(map(is_marker, _dst_lines(pcap, ip)))
     sh(sys.executable, "-c", "import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)"
        f".sendto(b'marker', ('{ip}', {MARKER_PORT}))", ns=SCANNER)
     deadline = time.monotonic() + 10
     while True:
-        out = subprocess.run(["tcpdump", "-n", "-r", str(pcap), f"dst host {ip}"], capture_output=True, text=True)
-        lines = [line for line in out.stdout.splitlines() if line.strip()]
-        marker = [line for line in lines if f"{ip}.{MARKER_PORT}: UDP" in line]
-        if marker or time.monotonic() > deadline:
-            assert marker, "the marker never reached the canary's capture"
+        lines = _dst_lines(pcap, ip)
+        if sum(map(is_marker, lines)) > before or time.monotonic() > deadline:
+            assert sum(map(is_marker, lines)) > before, "the marker never reached the canary's capture"
             # ARP for it is left out: the marker itself may need one, and any real attempt to
             # reach the canary shows as an IP packet once the canary has answered the ARP
-            return [line for line in lines if line not in marker and " ARP" not in line]
+            return [line for line in lines if not is_marker(line) and " ARP" not in line]
         time.sleep(0.1)

@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 
+from camscan.scan.isolation import printable
+
 MAX_ANSWER = 2 * 1024 * 1024
 IDENTITY = {"Accept-Encoding": "identity"}
 
@@ -25,7 +27,7 @@ class AnswerRefused(Exception):
 def check_encoding(headers: Any) -> None:
     encoding = str(headers.get("Content-Encoding", "") or "").strip().lower()
     if encoding not in ("", "identity"):
-        raise AnswerRefused(f"encoded answer refused (Content-Encoding {encoding[:30]!r})")
+        raise AnswerRefused(f"encoded answer refused (Content-Encoding {printable(encoding, 30)!r})")
 
 
 def _grow(chunks: list[bytes], chunk: bytes, size: int) -> int:
