@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import sys
 import traceback
-from datetime import UTC, datetime
 
 import click
 
 from camscan import __version__
 from camscan.errors import CamscanError, InputError
+from camscan.signature_commands import signatures
+
+_DB_HELP = ("History database: an SQLite file, a postgresql://user@host/db URL (no password here: use PGPASSWORD, "
+            "~/.pgpass or @FILE), or @FILE, a config file only you can read holding url = \"...\" "
+            "(default: $CAMSCAN_DB, else your data directory).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,26 +25,31 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
+cli.add_command(signatures)
+
+
 @cli.command()
 @click.argument("captures", nargs=-1, required=True, metavar="CAPTURE...")
 @click.option("--csv", "csv_path", metavar="FILE", help="Write the inventory as CSV.")
 @click.option("--json", "json_path", metavar="FILE", help="Write the inventory as JSON (with provenance).")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print the table.")
-@click.option("--db", metavar="FILE", help="History database to record this run in (default: your data directory).")
+@click.option("--db", metavar="DB", help=_DB_HELP)
+@click.option("--site", default="", metavar="NAME", help="The site this capture was taken at (tags the run).")
 @click.option("--no-history", is_flag=True, help="Do not record this run in the scan history.")
 def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | None, quiet: bool, db: str | None,
-           no_history: bool) -> None:
+           site: str, no_history: bool) -> None:
     """Build the inventory from pcap/pcapng captures (the same parsers a live scan uses)."""
     from camscan.collect import Collector
+    from camscan.identify.policy import preload
     from camscan.identify.signatures import load
-    from camscan.output import check_writable, write_outputs
+    from camscan.output import check_all_writable, write_outputs
     from camscan.replay import PcapError, replay_file
-    from camscan.report.table import TableExporter
+    from camscan.scan.result import build_inventory
 
-    for out in (csv_path, json_path):
-        if out:
-            check_writable(out)
+    check_all_writable(csv_path, json_path)
+    target = None if no_history else _store_target(db)
     load()  # a broken signature file is reported before any capture is read
+    preload()  # and so is a broken fusion policy or device-type vocabulary
     collector = Collector()
     problems: list[str] = []
     read_any = False
@@ -57,13 +66,14 @@ def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | Non
         for p in problems:
             click.echo(f"camscan: error: {p}", err=True)
         sys.exit(2)
-    inv = _build_inventory(collector.evidence, list(captures), dict(collector.counters.counts),
-                           [f"error: {p}" for p in problems])
-    write_outputs(inv, csv_path, json_path)
-    if not no_history:
-        _record(inv, "replay", db)
+    inv = build_inventory(collector.evidence, list(captures), dict(collector.counters.counts),
+                          [f"error: {p}" for p in problems])
+    _tag_site(inv, site)
+    write_outputs(inv, {"csv": csv_path, "json": json_path})
+    if target is not None:
+        _record(inv, "replay", target, site)
     if not quiet:
-        click.echo(TableExporter().render(inv), nl=False)
+        _echo_output("table", inv)
     for p in problems:
         click.echo(f"camscan: error: {p}", err=True)
     if problems:
@@ -77,15 +87,12 @@ def _progress_bars(label: str, total: int):
     return bar.update, lambda: bar.__exit__(None, None, None)
 
 
-def _build_inventory(evidence, targets: list[str], skipped: dict[str, int], notes: list[str]):
-    from camscan.identify.fusion import fuse
-    from camscan.identify.signatures import load
-    from camscan.model import Inventory
+def _echo_output(name: str, inventory, context=None) -> None:
+    """Print one output (see report/formats.py) to the terminal."""
+    from camscan.report import RenderContext
+    from camscan.report.formats import exporter
 
-    inv = Inventory(devices=fuse(evidence, load()), targets=targets,
-                    scanned_at=datetime.now(UTC).isoformat(timespec="seconds"), skipped=skipped)
-    inv.notes.extend(notes)
-    return inv
+    click.echo(exporter(name).render(inventory, context or RenderContext()), nl=False)
 
 
 @cli.command()
@@ -105,51 +112,41 @@ def _build_inventory(evidence, targets: list[str], skipped: dict[str, int], note
 @click.option("--credentials", "creds_path", metavar="FILE",
               help="TOML file of accounts for the devices' own APIs (or CAMSCAN_USERNAME/CAMSCAN_PASSWORD).")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print the table.")
-@click.option("--db", metavar="FILE", help="History database to record this scan in (default: your data directory).")
+@click.option("--db", metavar="DB", help=_DB_HELP)
+@click.option("--site", default="", metavar="NAME", help="The site this sensor scans (tags the run).")
 @click.option("--no-history", is_flag=True, help="Do not record this scan in the scan history.")
 def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, json_path: str | None,
          capture_path: str | None, rate: float, ports: str, allow_public: bool, discovery_wait: float,
-         creds_path: str | None, quiet: bool, db: str | None, no_history: bool) -> None:
+         creds_path: str | None, quiet: bool, db: str | None, site: str, no_history: bool) -> None:
     """Scan TARGETs (addresses, CIDRs, ranges like 198.18.0.10-20, or @file) you are authorised to scan.
 
     Sends packets only to the targets and to the discovery multicast groups of the chosen link.
     """
-    from camscan.output import write_outputs
-    from camscan.report.table import TableExporter
-    from camscan.scan.runner import ScanOptions, no_progress, run_scan
-    from camscan.scan.targets import parse_targets
-
-    try:
-        port_list = tuple(int(p) for p in ports.split(",") if p.strip())
-        if not port_list or any(not 0 < p < 65536 for p in port_list):
-            raise ValueError
-    except ValueError:
-        raise InputError(f"--ports {ports!r}: give TCP ports as a comma-separated list, e.g. 80,554") from None
-    ipset = parse_targets(list(targets), allow_public=allow_public)
-    if capture_path:
-        from camscan.output import check_writable
-
-        check_writable(capture_path)
+    from camscan.output import check_all_writable, write_outputs
     from camscan.scan import credentials
+    from camscan.scan.result import apply_scan_notes, build_inventory
+    from camscan.scan.runner import ScanOptions, no_progress, run_scan
+    from camscan.scan.targets import parse_ports, parse_targets
 
+    port_list = parse_ports(ports)
+    ipset = parse_targets(list(targets), allow_public=allow_public)
+    check_all_writable(capture_path)
+    target = None if no_history else _store_target(db)
     creds = credentials.load(creds_path)
+    from camscan.identify.policy import preload
+
+    preload()  # a broken fusion policy or device-type vocabulary: one line before a packet goes out
     opts = ScanOptions(ipset, interface, rate, port_list, capture_path, discovery_wait, credentials=creds or None)
     say = (lambda m: None) if quiet else (lambda m: click.echo(m, err=True))
     result = run_scan(opts, say, _progress_bars if (not quiet and sys.stderr.isatty()) else no_progress)
-    inv = _build_inventory(result.evidence, list(targets), result.skipped, result.notes)
-    for d in inv.devices:
-        if not d.via and d.ip in result.device_notes:
-            d.notes.extend(result.device_notes[d.ip])
-    if result.enrichment:
-        parts = [f"{n} {k}" for k, n in sorted(result.enrichment.items())]
-        inv.notes.append("credentialed identification: " + ", ".join(parts))
-        for ip, notes in sorted(result.device_notes.items()):
-            inv.notes.extend(f"  {ip}: {n}" for n in notes)
-    write_outputs(inv, csv_path, json_path)
-    if not no_history:
-        _record(inv, "scan", db)
+    inv = build_inventory(result.evidence, list(targets), result.skipped, result.notes)
+    apply_scan_notes(inv, result)
+    _tag_site(inv, site)
+    write_outputs(inv, {"csv": csv_path, "json": json_path})
+    if target is not None:
+        _record(inv, "scan", target, site)
     if not quiet:
-        click.echo(TableExporter().render(inv), nl=False)
+        _echo_output("table", inv)
         timing = ", ".join(f"{k} {v:.2f} s" for k, v in result.phases.items())
         click.echo(f"phases: {timing}", err=True)
     if result.interrupted:
@@ -210,19 +207,34 @@ def lab_exec(command: tuple[str, ...]) -> None:
         raise CamscanError(str(exc)) from None
 
 
-def _record(inv, kind: str, db: str | None) -> None:
-    """Keep the run in the scan history (see `camscan history`); a history that cannot be
-    written is reported but never costs the user the inventory already written."""
-    from camscan.store import History, HistoryError, default_db_path
+def _store_target(db: str | None):
+    """Where the run will be recorded, checked before any work (a password on the command line
+    is refused here)."""
+    from camscan.store import resolve
 
-    try:
-        History(db or default_db_path()).record(inv, kind)
-    except (HistoryError, OSError) as exc:
-        click.echo(f"camscan: warning: scan not recorded in the history: {exc}", err=True)
+    return resolve(db)
+
+
+def _tag_site(inv, site: str) -> None:
+    from camscan.estate import tag_site
+
+    tag_site(inv, site)
+
+
+def _record(inv, kind: str, target, site: str) -> None:
+    """Keep the run in the scan history (see `camscan history`); a central store that cannot take
+    it now gets it later from the spool (`camscan push`), and a history that cannot be written is
+    reported but never costs the user the inventory already written."""
+    from camscan.store.push import record_or_spool
+
+    record_or_spool(inv, kind, target, site, lambda m: click.echo(f"camscan: warning: {m}", err=True))
 
 
 @cli.command()
-@click.argument("inventory", metavar="INVENTORY.json")
+@click.argument("inventories", nargs=-1, metavar="[INVENTORY.json]...")
+@click.option("--db", metavar="DB", help="Read each site's latest scan from this store (and any files). " + _DB_HELP)
+@click.option("--latest-per-site", is_flag=True, help="Report on each site's latest scan in the store.")
+@click.option("--site", metavar="NAME", help="Only this site (its latest scan in the store, or its devices).")
 @click.option("--sites", "sites_path", metavar="FILE", help="TOML file mapping networks and recorders to site names.")
 @click.option("--assets", "assets_path", metavar="FILE", help="Asset register CSV (MAC and/or serial columns).")
 @click.option("--html", "html_path", metavar="FILE", help="Write a self-contained HTML report.")
@@ -230,90 +242,99 @@ def _record(inv, kind: str, db: str | None) -> None:
 @click.option("--csv", "csv_path", metavar="FILE", help="Write the inventory (with sites and register columns) as CSV.")
 @click.option("--json", "json_path", metavar="FILE", help="Write the inventory as JSON.")
 @click.option("--title", default="Camera inventory", show_default=True, help="Title of the HTML report.")
-def report(inventory: str, sites_path: str | None, assets_path: str | None, html_path: str | None,
-           foi_path: str | None, csv_path: str | None, json_path: str | None, title: str) -> None:
-    """Sites, asset register, advisories, a draft FOI answer and an HTML report from an inventory."""
-    from camscan.identify.advisories import annotate
-    from camscan.output import check_writable, write_atomic, write_outputs
-    from camscan.report import assets, foi, sites
-    from camscan.report.inventory_file import load_inventory
-
-    for out in (html_path, foi_path, csv_path, json_path):
-        if out:
-            check_writable(out)
-    inv = load_inventory(inventory)
-    site_list = sites.load_sites(sites_path) if sites_path else None
-    register = assets.load_register(assets_path) if assets_path else None
-    annotate(inv.devices)  # advisories are recomputed with the current data
-    if site_list is not None:
-        sites.assign(inv.devices, site_list)
-    joined = assets.join(inv.devices, register) if register is not None else None
-    write_outputs(inv, csv_path, json_path)
-    if foi_path:
-        render = foi.render_markdown if foi_path.endswith(".md") else foi.render_text
-        write_atomic(foi_path, render(inv, joined, register.columns if register else None))
-    if html_path:
-        from camscan.report.html import HtmlExporter
-
-        page = HtmlExporter().render(inv, unmatched_devices=joined.unmatched_devices if joined else None,
-                                     unmatched_assets=joined.unmatched_rows if joined else None, title=title)
-        write_atomic(html_path, page)
+def report(inventories: tuple[str, ...], db: str | None, latest_per_site: bool, site: str | None,
+           sites_path: str | None, assets_path: str | None, html_path: str | None, foi_path: str | None,
+           csv_path: str | None, json_path: str | None, title: str) -> None:
+    """Sites, asset register, advisories, a draft FOI answer and an HTML report from an inventory,
+    or from several merged into one estate (files, or each site's latest scan in the store)."""
+    from camscan.output import check_all_writable, write_outputs
+    from camscan.report.formats import foi_format
+    from camscan.report.prepare import prepare_estate_report
     from camscan.report.table import summary_lines
 
-    for line in summary_lines(inv):
+    check_all_writable(html_path, foi_path, csv_path, json_path)
+    prepared = prepare_estate_report(inventories, db, latest_per_site, site, sites_path, assets_path)
+    outputs = {"csv": csv_path, "json": json_path}
+    if foi_path:
+        outputs[foi_format(foi_path)] = foi_path
+    outputs["html"] = html_path
+    write_outputs(prepared.inventory, outputs, prepared.context(title))
+    for line in summary_lines(prepared.inventory):
         click.echo(line)
-    if joined is not None:
-        click.echo(f"asset register: {joined.matched} matched, {len(joined.unmatched_devices)} devices not in the "
-                   f"register, {len(joined.unmatched_rows)} register rows not found on the network")
+    if (register_line := prepared.register_summary()) is not None:
+        click.echo(register_line)
 
 
 @cli.command()
-@click.option("--db", metavar="FILE", help="History database (default: in your data directory).")
+@click.option("--db", metavar="DB", help=_DB_HELP)
+@click.option("--site", metavar="NAME", help="Only this site's scans.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-def history(db: str | None, as_json: bool) -> None:
+def history(db: str | None, site: str | None, as_json: bool) -> None:
     """List the recorded scans and replays."""
     import json as _json
 
-    from camscan.store import History, HistoryError, default_db_path
+    from camscan.store import HistoryError, open_db
 
     try:
-        scans = History(db or default_db_path()).scans()
+        with open_db(db) as store:
+            scans = store.scans(site)
     except HistoryError as exc:
         raise InputError(str(exc)) from None
     if as_json:
         click.echo(_json.dumps([{"id": s.id, "started_at": s.started_at, "kind": s.kind, "targets": s.targets,
-                                 "devices": s.device_count} for s in scans], indent=2))
+                                 "devices": s.device_count, "site": s.site, "sensor": s.sensor} for s in scans],
+                               indent=2))
         return
     if not scans:
-        click.echo("no scans recorded yet")
+        click.echo("no scans recorded yet" + (f" for site {site!r}" if site else ""))
         return
-    click.echo(f"{'id':>5}  {'when':<25}  {'kind':<7}  {'devices':>7}  targets")
+    with_sites = any(s.site for s in scans)
+    click.echo(f"{'id':>5}  {'when':<25}  {'kind':<7}  {'devices':>7}  " + ("site / " if with_sites else "")
+               + "targets")
     for s in scans:
-        click.echo(f"{s.id:>5}  {s.started_at:<25}  {s.kind:<7}  {s.device_count:>7}  {', '.join(s.targets)[:60]}")
+        where = f"{s.site or '-'} / " if with_sites else ""
+        click.echo(f"{s.id:>5}  {s.started_at:<25}  {s.kind:<7}  {s.device_count:>7}  {where}"
+                   f"{', '.join(s.targets)[:60]}")
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("old", required=False)
 @click.argument("new", required=False)
-@click.option("--db", metavar="FILE", help="History database (default: in your data directory).")
+@click.option("--db", metavar="DB", help=_DB_HELP)
+@click.option("--site", metavar="NAME", help="Count -1, -2... among this site's scans only.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-def diff(old: str | None, new: str | None, db: str | None, as_json: bool) -> None:
+def diff(old: str | None, new: str | None, db: str | None, site: str | None, as_json: bool) -> None:
     """What changed between two recorded scans (default: the previous and the latest).
 
     OLD and NEW are scan ids from `camscan history`, or -1 (latest), -2 (the one before)...
     """
+    from camscan.model import Inventory
+    from camscan.report import RenderContext
     from camscan.report.diff import diff as compute
-    from camscan.report.diff import render_json, render_table
-    from camscan.store import History, HistoryError, default_db_path
+    from camscan.store import HistoryError, open_db
 
     try:
-        store = History(db or default_db_path())
-        new_id = store.resolve(new, 0)
-        old_id = store.resolve(old, 1)
-        result = compute(store.devices(old_id), store.devices(new_id))
+        with open_db(db) as store:
+            new_id = store.resolve(new, 0, site)
+            old_id = store.resolve(old, 1, site)
+            old_devices, new_devices = store.devices(old_id), store.devices(new_id)
     except HistoryError as exc:
         raise InputError(str(exc)) from None
-    click.echo(render_json(result) if as_json else render_table(result), nl=False)
+    _echo_output("diff-json" if as_json else "diff-text", Inventory(devices=new_devices),
+                 RenderContext(diff=compute(old_devices, new_devices)))
+
+
+# command groups that live in other modules are added here (cli.add_command(...))
+
+
+@cli.command()
+@click.option("--db", metavar="DB", help="The central store to send to. " + _DB_HELP)
+def push(db: str | None) -> None:
+    """Send the scans waiting in this sensor's spool to the central store, each exactly once."""
+    from camscan.store import resolve
+    from camscan.store.push import run_push
+
+    run_push(resolve(db), click.echo)
 
 
 def main() -> None:

@@ -8,22 +8,22 @@ read, so one hostile device cannot end a run or lose what other devices said.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from camscan.model import Endpoint, Evidence, Malformed
-from camscan.protocols import arp, dhip, httpmsg, mdns, rtsp, sadp, ssdp, wsdiscovery
+from camscan.protocols import arp, httpmsg, rtsp
 from camscan.protocols import http as http_proto
-from camscan.replay.decode import Counters
+from camscan.protocols.registry import UDP_BY_PORT
 
-UdpParser = Callable[[bytes, Endpoint], list[Evidence]]
 
-UDP_PARSERS: dict[int, tuple[str, UdpParser]] = {
-    sadp.PORT: ("SADP", sadp.parse),
-    wsdiscovery.PORT: ("WS-Discovery", wsdiscovery.parse),
-    ssdp.PORT: ("SSDP", ssdp.parse),
-    dhip.PORT: ("DHIP", dhip.parse),
-    mdns.PORT: ("mDNS", mdns.parse),
-}
+@dataclass(slots=True)
+class Counters:
+    """What a run skipped (malformed, truncated, unreadable), by kind, for the run's summary."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, what: str, n: int = 1) -> None:
+        self.counts[what] = self.counts.get(what, 0) + n
 
 
 class Collector:
@@ -43,16 +43,15 @@ class Collector:
             self.counters.add("malformed ARP messages")
 
     def udp(self, src: Endpoint, sport: int, dport: int, payload: bytes) -> None:
-        entry = UDP_PARSERS.get(sport) or UDP_PARSERS.get(dport)
-        if entry is None:
+        proto = UDP_BY_PORT.get(sport) or UDP_BY_PORT.get(dport)
+        if proto is None:
             return
-        name, parser = entry
         try:
-            self._keep(parser(payload, src))
+            self._keep(proto.parse(payload, src))
         except Malformed:
-            self.counters.add(f"malformed {name} messages")
+            self.counters.add(f"malformed {proto.name} messages")
         except Exception:  # a parser bug must not end the run; it is counted and reported
-            self.counters.add(f"unreadable {name} messages (parser error)")
+            self.counters.add(f"unreadable {proto.name} messages (parser error)")
 
     def tcp_stream(self, server: Endpoint, client: bytes, server_bytes: bytes) -> None:
         try:

@@ -2,12 +2,13 @@
 message said about one device), Device (the fused row) and Inventory (all rows plus run facts).
 
 Nothing here does I/O. Parsers produce Evidence; identify/ turns Evidence into Devices; report/
-writes Inventories.
+writes Inventories. Devices and Inventories serialise in one place, camscan/serialise.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 # Evidence sources, as they appear in the inventory's `evidence` column (INVENTORY.md).
 SOURCES = (
@@ -119,6 +120,20 @@ class Device:
     # the contract's columns in the register's own order
     extra: dict[str, str] = field(default_factory=dict)
 
+    # Serialised in one place, camscan/serialise.py (imported here on use: it imports this module)
+    def to_dict(self) -> dict[str, Any]:
+        """The device as the JSON export writes it (JSON-ready, in the contract's key order)."""
+        from camscan.serialise import device_to_dict
+
+        return device_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Device:
+        """The device `to_dict` wrote; raises camscan.serialise.SerialiseError naming a bad field."""
+        from camscan.serialise import device_from_dict
+
+        return device_from_dict(raw)
+
 
 @dataclass(slots=True)
 class Inventory:
@@ -129,3 +144,16 @@ class Inventory:
     scanned_at: str = ""
     skipped: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The inventory as the JSON export writes it."""
+        from camscan.serialise import inventory_to_dict
+
+        return inventory_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> Inventory:
+        """The inventory `to_dict` wrote; raises camscan.serialise.SerialiseError for a bad device."""
+        from camscan.serialise import inventory_from_dict
+
+        return inventory_from_dict(doc)

@@ -1,5 +1,6 @@
 """Writing an Inventory to the files the user asked for, atomically (temp file + rename), so a
-run that fails part-way never leaves a half-written inventory behind."""
+run that fails part-way never leaves a half-written inventory behind. Each output is picked by
+name from report/formats.py."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from pathlib import Path
 
 from camscan.errors import InputError
 from camscan.model import Inventory
-from camscan.report.csvfile import CsvExporter
-from camscan.report.jsonfile import JsonExporter
+from camscan.report import RenderContext
+from camscan.report.formats import exporter
 
 
 def write_atomic(path: str, text: str) -> None:
@@ -34,11 +35,13 @@ def write_atomic(path: str, text: str) -> None:
         raise InputError(f"{path}: cannot write ({exc.strerror})") from None
 
 
-def write_outputs(inventory: Inventory, csv_path: str | None, json_path: str | None) -> None:
-    if csv_path:
-        write_atomic(csv_path, CsvExporter().render(inventory))
-    if json_path:
-        write_atomic(json_path, JsonExporter().render(inventory))
+def write_outputs(inventory: Inventory, paths: dict[str, str | None], context: RenderContext | None = None) -> None:
+    """Render and write each output named in `paths` (output name -> file, None for "not asked
+    for"), in the order given."""
+    context = context or RenderContext()
+    for name, path in paths.items():
+        if path:
+            write_atomic(path, exporter(name).render(inventory, context))
 
 
 def check_writable(path: str) -> None:
@@ -49,3 +52,10 @@ def check_writable(path: str) -> None:
         raise InputError(f"{path}: directory {directory} does not exist")
     if not os.access(directory, os.W_OK):
         raise InputError(f"{path}: directory {directory} is not writable")
+
+
+def check_all_writable(*paths: str | None) -> None:
+    """check_writable for every output the user asked for (None: not asked for)."""
+    for path in paths:
+        if path:
+            check_writable(path)

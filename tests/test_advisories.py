@@ -1,5 +1,6 @@
 """Every advisory entry proves itself: its examples match it, its not_examples do not, and the
-firmware parser reads both vendors' formats."""
+firmware parser reads both vendors' formats. advisories.toml is held to the same strict schema
+as the other signature files: an unknown or missing key is an error naming the advisory."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from camscan.identify.advisories import _load, findings, load, parse_firmware
+from camscan.identify.advisories import check, findings, load, load_file, parse_firmware
 from camscan.identify.signatures import SignatureError, default_directory
 
 ADVISORIES = load()
@@ -55,9 +56,40 @@ def test_heuristic_rule_is_labelled_and_fix_build_is_not_flagged() -> None:
     assert findings("Dahua", "DS-2CD2385G1-I", "camera", "V5.6.2 build 190701") == []
 
 
-def test_broken_advisory_file_names_the_entry(tmp_path) -> None:
-    text = (default_directory() / "advisories.toml").read_text()
+def test_check_reports_nothing_for_the_shipped_data() -> None:
+    assert check(ADVISORIES) == []
+
+
+def _broken(tmp_path, old: str, new: str):
+    text = (default_directory() / "advisories.toml").read_text(encoding="utf-8")
+    assert old in text, f"test setup: {old!r} not in advisories.toml"
     bad = tmp_path / "advisories.toml"
-    bad.write_text(text.replace("models = '^DS-2CD2\\d\\d2F-I'", "models = '^DS-2CD2(('", 1))
-    with pytest.raises(SignatureError, match=r"CVE-2017-7921.*bad rule"):
-        _load(bad)
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return bad
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("models = '^DS-2CD2\\d\\d2F-I'", "models = '^DS-2CD2(('", r"'CVE-2017-7921'.*rule 1: bad rule"),
+    ('source = "S7"\nexamples', 'source = "S7"\nexample', r"'CVE-2017-7921'.*unknown key\(s\) \['example'\]"),
+    ('source = "S7"\n', "", r"'CVE-2017-7921'.*missing 'source'"),
+    ("version_min = \"V5.2.0 build 140721\"", "version_mn = \"V5.2.0 build 140721\"",
+     r"'CVE-2017-7921'.*rule 1: unknown key\(s\) \['version_mn'\]"),
+    ("version_max = \"V5.4.0 build 160530\"", "version_max = \"V5.4\"",
+     r"'CVE-2017-7921'.*rule 1: version bounds must look like"),
+    ('{ model = "DS-2CD2132F-I", firmware = "V5.3.0 build 151016" }',
+     '{ model = "DS-2CD2132F-I", fw = "V5.3.0 build 151016" }',
+     r"'CVE-2017-7921'.*examples\[1\]: unknown key\(s\) \['fw'\]"),
+    ('device_types = ["camera"]', 'device_types = "camera"', r"'CVE-2021-36260'.*'device_types' must be a list"),
+    ('id = "CVE-2021-36260"', 'id = "CVE-2017-7921"', r"'CVE-2017-7921' \(#2\): duplicate id"),
+])
+def test_broken_advisory_file_names_the_entry(tmp_path, old, new, message) -> None:
+    with pytest.raises(SignatureError, match=r"advisories\.toml: advisory " + message):
+        load_file(_broken(tmp_path, old, new))
+
+
+def test_check_catches_an_example_its_rules_do_not_cover(tmp_path) -> None:
+    bad = _broken(tmp_path, '{ model = "DS-2DF8236IX-AEL", firmware = "V5.4.5 build 160928" }',
+                  '{ model = "DS-2DF8236IX-AEL", firmware = "V5.5.0 build 170101" }')
+    assert check(load_file(bad)) == [
+        "advisories.toml: advisory 'CVE-2017-7921': example 2 (DS-2DF8236IX-AEL, V5.5.0 build 170101) "
+        "is not covered by its rules"]

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from camscan.model import Device, Inventory
+from camscan.report import RenderContext
+from camscan.report.assets import JoinResult
 from camscan.report.html import HtmlExporter, build_year, headline
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,8 +113,8 @@ N_DEVICES = 27
 
 
 def _render() -> str:
-    return HtmlExporter().render(_inventory(), unmatched_devices=UNMATCHED_DEVICES, unmatched_assets=UNMATCHED_ASSETS,
-                                 title="Camera inventory — Example Council")
+    join = JoinResult(unmatched_devices=UNMATCHED_DEVICES, unmatched_rows=UNMATCHED_ASSETS)
+    return HtmlExporter().render(_inventory(), RenderContext(title="Camera inventory — Example Council", join=join))
 
 
 @pytest.fixture(scope="module")
@@ -230,7 +232,7 @@ def test_advisories_and_unmatched_sections(page):
     # sections are left out when no register was given, and say "none" when it all matched
     plain = HtmlExporter().render(_inventory())
     assert 'id="unmatched"' not in plain
-    none = HtmlExporter().render(_inventory(), unmatched_devices=[], unmatched_assets=[])
+    none = HtmlExporter().render(_inventory(), RenderContext(join=JoinResult()))
     assert "None: every register row was found." in none and "None: every device found is in the register." in none
 
 

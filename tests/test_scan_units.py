@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 
 from camscan.errors import InputError
+from camscan.model import Device, Inventory
 from camscan.scan import credentials
 from camscan.scan.pacing import RateLimiter
-from camscan.scan.targets import Scope, ScopeError, parse_targets
+from camscan.scan.result import apply_scan_notes
+from camscan.scan.runner import ScanResult
+from camscan.scan.targets import Scope, ScopeError, parse_ports, parse_targets
 
 
 def test_targets_accept_cidrs_ranges_addresses_and_files(tmp_path: Path) -> None:
@@ -115,3 +118,21 @@ def test_rate_limiter_keeps_its_ceiling() -> None:
     # 100 packets at 200/s with a burst of 10: at least 0.45 s
     assert elapsed >= 0.44
     assert limiter.sent == 100
+
+
+def test_ports_are_a_comma_separated_list() -> None:
+    assert parse_ports("80, 554,,8000") == (80, 554, 8000)
+    for bad in ("", "http", "0", "65536", "80;554"):
+        with pytest.raises(InputError) as err:
+            parse_ports(bad)
+        assert str(err.value) == f"--ports {bad!r}: give TCP ports as a comma-separated list, e.g. 80,554"
+
+
+def test_scan_notes_go_to_the_devices_reached_directly_and_into_the_summary() -> None:
+    inv = Inventory([Device(ip="198.18.0.5"), Device(ip="198.18.0.5", via="198.18.0.9", channel=1)])
+    result = ScanResult(evidence=[], skipped={}, device_notes={"198.18.0.5": ["ISAPI: 401 with the account"]},
+                        enrichment={"refused": 1, "identified": 2})
+    apply_scan_notes(inv, result)
+    assert inv.devices[0].notes == ["ISAPI: 401 with the account"] and inv.devices[1].notes == []
+    assert inv.notes == ["credentialed identification: 2 identified, 1 refused",
+                         "  198.18.0.5: ISAPI: 401 with the account"]

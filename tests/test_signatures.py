@@ -15,7 +15,18 @@ import aiooui
 import pytest
 
 from camscan.identify import oui
-from camscan.identify.signatures import DEFAULT_DIR, FILES, SPECS, Match, SignatureError, Signatures, load
+from camscan.identify.signatures import (
+    DEFAULT_DIR,
+    FILES,
+    KINDS,
+    NOT_YET_PRODUCED_KINDS,
+    PRODUCED_KINDS,
+    SPECS,
+    Match,
+    SignatureError,
+    Signatures,
+    load,
+)
 
 SIGS = load()
 
@@ -38,9 +49,10 @@ def test_example_matches_its_own_entry_with_the_fields_it_states(sig, example):
     text = example[SPECS[sig.file].input_key]
     assert got is not None, f"{sig.file}.toml '{sig.id}': {text!r} matches nothing"
     assert got.id == sig.id, f"{sig.file}.toml '{sig.id}': {text!r} is taken by '{got.id}'"
+    spec = SPECS[sig.file]
     for key, want in example.items():
-        if key in SPECS[sig.file].outputs or key == "heuristic":
-            assert getattr(got, key) == want, f"{sig.file}.toml '{sig.id}': {text!r}: {key}"
+        if key in spec.outputs or key in spec.captures or key == "heuristic":
+            assert getattr(got, key) == want, f"{sig.path} '{sig.id}': {text!r}: {key}"
 
 
 @pytest.mark.parametrize(("sig", "example"), _examples("not_examples"))
@@ -115,7 +127,8 @@ def test_banner_normalisation():
     assert SIGS.banner("http_realm", 'Digest realm="hikvision", nonce="abc"').id == "hik-realm"
     assert SIGS.banner("wsd_name", "HIKVISION%20DS-2CD2385G1-I").manufacturer == "Hikvision"
     assert SIGS.banner("http_title", "App-webs/") is None  # a server header is not a title
-    assert SIGS.banner("wsd_hardware", "DS-2CD2385G1-I") is None  # unknown kind: nothing, no error
+    assert SIGS.banner("wsd_hardware", "DS-2CD2385G1-I") is None  # a kind with no entries: nothing
+    assert SIGS.banner("no_such_kind", "App-webs/") is None  # unknown kind: nothing, no error
     assert SIGS.banner("upnp_manufacturer", "Hikvision Digital Technology").manufacturer == "Hikvision"
 
 
@@ -156,9 +169,7 @@ def test_load_is_cached_and_reloads_a_changed_file(tmp_path):
 
 def _copy_signatures(tmp_path: Path) -> Path:
     dst = tmp_path / "signatures"
-    dst.mkdir()
-    for file in FILES:
-        shutil.copy(DEFAULT_DIR / f"{file}.toml", dst / f"{file}.toml")
+    shutil.copytree(DEFAULT_DIR, dst)
     return dst
 
 
@@ -223,8 +234,8 @@ def test_duplicate_id_is_refused(tmp_path):
 
 def test_unknown_banner_kind_is_refused(tmp_path):
     copy = _copy_signatures(tmp_path)
-    _replace_in(copy / "banners.toml", 'kind = "rtsp_server"', 'kind = "rtsp_sever"')
-    with pytest.raises(SignatureError, match=r"banners\.toml: entry 'dahua-rtsp-server'.*unknown kind"):
+    _replace_in(copy / "banners" / "http_rtsp.toml", 'kind = "rtsp_server"', 'kind = "rtsp_sever"')
+    with pytest.raises(SignatureError, match=r"banners/http_rtsp\.toml: entry 'dahua-rtsp-server'.*unknown kind"):
         load(copy)
 
 
@@ -251,6 +262,98 @@ def test_check_catches_a_not_example_that_matches(tmp_path):
     _replace_in(copy / "models.toml", 'not_examples = ["DS-2TD4136-25"]', 'not_examples = ["DS-2TD1228-2/QA"]')
     problems = load(copy).check()
     assert problems == ["models.toml: entry 'hik-thermal-fixed': not_example 1 'DS-2TD1228-2/QA' matches it"]
+
+
+# --- banner files: one per family of kinds, captures proved by examples ------------------------------
+
+GOOD_BANNER = """
+[[signature]]
+id = "x-server"
+description = "test banner"
+source = "test"
+kind = "rtsp_server"
+pattern = '^XCam/(?P<firmware>[\\d.]+) \\((?P<model>[^)]+)\\)'
+manufacturer = "Hikvision"
+examples = [{ text = "XCam/1.2.3 (XC-100)", manufacturer = "Hikvision", model = "XC-100", firmware = "1.2.3" }]
+"""
+
+
+def _with_banner_file(tmp_path: Path, text: str) -> Path:
+    copy = _copy_signatures(tmp_path)
+    (copy / "banners" / "x.toml").write_text(text.replace('kind = "rtsp_server"', 'kind = "x509_subject"'),
+                                              encoding="utf-8")
+    (copy / "banners" / "x509.toml").unlink()  # x509_subject now lives in x.toml alone
+    return copy
+
+
+def test_banner_captures_model_and_firmware(tmp_path):
+    sigs = load(_with_banner_file(tmp_path, GOOD_BANNER))
+    m = sigs.banner("x509_subject", "XCam/1.2.3 (XC-100) extra")
+    assert (m.id, m.manufacturer, m.model, m.firmware) == ("x-server", "Hikvision", "XC-100", "1.2.3")
+    assert sigs.check() == []
+
+
+def test_shipped_captures():
+    assert SIGS.banner("wsd_name", "HIKVISION%20DS-2CD2385G1-I").model == "DS-2CD2385G1-I"
+    assert SIGS.banner("rtsp_server", "AvigilonOnvifNvt/2.6.0.130").firmware == "2.6.0.130"
+    assert SIGS.banner("http_realm", 'Basic realm="DCS-2530L"').model == "DCS-2530L"
+    assert SIGS.banner("http_server", "App-webs/").model == ""  # an entry without groups captures nothing
+    captured = {sig.id for sig in SIGS.entries("banners") if sig.captures}
+    assert {"hik-wsd-name", "avigilon-onvif", "dlink-dcs-realm", "dlink-dcs-ssdp", "panasonic-title"} <= captured
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    (', firmware = "1.2.3" }', " }", r"captures \(\?P<firmware>...\) but no example states the firmware"),
+    ("(?P<model>[^)]+)", "[^)]+", r"an example states 'model' but the pattern has no \(\?P<model>"),
+    ("(?P<model>", "(?P<modle>", r"named group\(s\) \['modle'\].*only \(\?P<model>...\), \(\?P<firmware>...\)"),
+])
+def test_banner_capture_faults_are_refused(tmp_path, old, new, message):
+    assert old in GOOD_BANNER
+    with pytest.raises(SignatureError, match=r"banners/x\.toml: entry 'x-server'.*" + message):
+        load(_with_banner_file(tmp_path, GOOD_BANNER.replace(old, new, 1)))
+
+
+def test_check_catches_a_wrong_capture(tmp_path):
+    copy = _with_banner_file(tmp_path, GOOD_BANNER.replace('model = "XC-100"', 'model = "XC-200"'))
+    assert load(copy).check() == [
+        "banners/x.toml: entry 'x-server': example 1 'XCam/1.2.3 (XC-100)': model is 'XC-100', example says 'XC-200'"]
+
+
+def test_named_groups_only_in_banner_files(tmp_path):
+    copy = _copy_signatures(tmp_path)
+    (copy / "models.toml").write_text(GOOD_ENTRY.replace("'^X-\\d'", "'^X-(?P<firmware>\\d)'"), encoding="utf-8")
+    with pytest.raises(SignatureError, match=r"models\.toml: entry 'x-entry'.*named group.*none in this file"):
+        load(copy)
+
+
+def test_a_kind_lives_in_one_banner_file(tmp_path):
+    copy = _copy_signatures(tmp_path)
+    (copy / "banners" / "zz.toml").write_text(GOOD_BANNER, encoding="utf-8")
+    with pytest.raises(SignatureError, match=r"zz\.toml: entry 'x-server': kind 'rtsp_server' already has "
+                                             r"entries in banners/http_rtsp\.toml"):
+        load(copy)
+
+
+def test_banners_need_a_banner_file(tmp_path):
+    copy = _copy_signatures(tmp_path)
+    shutil.rmtree(copy / "banners")
+    with pytest.raises(SignatureError, match=r"banners: no banner files"):
+        load(copy)
+
+
+def test_every_kind_is_produced_by_a_protocol_module_or_listed_as_not_yet():
+    # a banner entry for a kind nothing produces is dead data: the kind must appear as a key
+    # some protocol parser writes, or be listed as not yet produced (and in signatures/README.md)
+    protocols = Path(__file__).resolve().parents[1] / "camscan" / "protocols"
+    source = "\n".join(p.read_text(encoding="utf-8") for p in protocols.glob("*.py"))
+    readme = (DEFAULT_DIR / "README.md").read_text(encoding="utf-8")
+    for kind in PRODUCED_KINDS:
+        assert f'"{kind}"' in source, f"{kind} is in PRODUCED_KINDS but no protocol module writes it"
+    for kind in NOT_YET_PRODUCED_KINDS:
+        assert f'"{kind}"' not in source, f"{kind} is produced now: move it to PRODUCED_KINDS"
+        assert kind in readme
+    used = {k for sig in SIGS.entries("banners") for k in sig.kinds}
+    assert used <= set(KINDS)
 
 
 # --- the OUI registry (aiooui) ----------------------------------------------------------------------

@@ -4,7 +4,7 @@ SSDP (answers M-SEARCH, sends NOTIFY on start, serves its description over HTTP)
 HTTP with the device's Server header and digest-protected ISAPI / Dahua CGI / ONVIF, and RTSP.
 ARP is the kernel's, with the MAC the namespace's interface was given.
 
-The bytes come from answers.py, the same functions the demo captures are generated from; this
+The bytes come from camscan.lab.answers, the same functions the demo captures are generated from; this
 module only moves them. It binds only to the profiles' own addresses and the discovery groups,
 and is started by `camscan lab up` with `ip netns exec`, so it cannot reach a real network.
 
@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import json
 import os
-import re
 import socket
 import struct
 import sys
@@ -27,14 +26,11 @@ from urllib.parse import urlsplit
 
 from camscan.lab import answers
 from camscan.lab.profile import Profile, load_profiles
-from camscan.protocols import dhip, mdns, sadp, ssdp, wsdiscovery
+from camscan.protocols import dhip, http, rtsp, sadp, ssdp, wsdiscovery
+from camscan.protocols.registry import UDP_DISCOVERY
 
-SADP = ("sadp", sadp.GROUP, sadp.PORT)
-WSD = ("wsd", wsdiscovery.GROUP, wsdiscovery.PORT)
-SSDP = ("ssdp", ssdp.GROUP, ssdp.PORT)
-DHIP = ("dhip", dhip.GROUP, dhip.PORT)
-MDNS = ("mdns", mdns.GROUP, mdns.PORT)
-UDP_SERVICES = (SADP, WSD, SSDP, DHIP, MDNS)
+# (profile section, group, port) of every discovery protocol a lab device may answer
+UDP_SERVICES = tuple((d.source, d.group, d.port) for d in UDP_DISCOVERY)
 MAX_REQUEST = 64 * 1024
 
 
@@ -62,35 +58,6 @@ def _unicast_socket(ip: str, port: int) -> socket.socket:
     return s
 
 
-def _reply(kind: str, p: Profile, data: bytes) -> tuple[bytes, str] | None:
-    """(answer, 'group' | 'sender') for one datagram of protocol `kind`, or None to stay silent."""
-    text = data[:MAX_REQUEST].decode("utf-8", "replace")
-    if kind == "sadp":
-        if "<Probe>" not in text or "inquiry" not in text:
-            return None
-        m = re.search(r"<Uuid>([^<]{1,64})</Uuid>", text)
-        return answers.sadp_reply(p, m.group(1) if m else None), "group"
-    if kind == "wsd":
-        if "Probe" not in text or "ProbeMatch" in text or "Hello" in text:
-            return None
-        m = re.search(r"MessageID[^>]*>([^<]{1,100})<", text)
-        return answers.wsd_probe_match(p, m.group(1) if m else "urn:uuid:0"), "sender"
-    if kind == "ssdp":
-        if not text.upper().startswith("M-SEARCH"):
-            return None
-        m = re.search(r"(?im)^ST:\s*(\S+)", text)
-        return answers.ssdp_response(p, m.group(1) if m else "upnp:rootdevice"), "sender"
-    if kind == "dhip":
-        if "DHDiscover.search" not in text:
-            return None
-        return answers.dhip_reply(p), "sender"
-    if kind == "mdns":
-        if len(data) < 12 or data[2] & 0x80:  # a response, not a query
-            return None
-        return answers.mdns_response(p), "group"
-    return None
-
-
 class _Udp(asyncio.DatagramProtocol):
     def __init__(self, kind: str, group: str, port: int, profiles: list[Profile],
                  senders: dict[tuple[str, str], asyncio.DatagramTransport]) -> None:
@@ -99,7 +66,7 @@ class _Udp(asyncio.DatagramProtocol):
     def datagram_received(self, data: bytes, addr: tuple) -> None:
         for p in self.profiles:
             try:
-                out = _reply(self.kind, p, data)
+                out = answers.answer_probe(self.kind, p, data[:MAX_REQUEST])
             except Exception as exc:  # a profile bug must not stop the other devices
                 print(f"{p.id}: {self.kind}: {exc}", file=sys.stderr)
                 continue
@@ -168,7 +135,7 @@ async def _rtsp(p: Profile, reader: asyncio.StreamReader, writer: asyncio.Stream
 
 
 async def _silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    """An open port that speaks a binary protocol we do not emulate (Hikvision 8000, Dahua 37777)."""
+    """An open port that speaks a binary protocol we do not emulate (Hikvision's and Dahua's SDK ports)."""
     with contextlib.suppress(Exception):
         await asyncio.wait_for(reader.read(1024), 2)
     writer.close()
@@ -223,23 +190,23 @@ async def serve(profiles: list[Profile], arp_hosts: list[tuple[str, str]] = (), 
     for p in profiles:
         if p.http is not None or p.isapi is not None or p.cgi is not None or p.onvif is not None \
                 or p.ssdp is not None:
-            ports = {int((p.http or {}).get("port", 80))}
+            ports = {int((p.http or {}).get("port", http.PORT))}
             if p.ssdp is not None:  # the UPnP description may be served on its own port
-                ports.add(urlsplit(p.ssdp["location"]).port or 80)
+                ports.add(urlsplit(p.ssdp["location"]).port or http.PORT)
             for port in sorted(ports):
                 servers.append(await asyncio.start_server(lambda r, w, pp=p: _http(pp, r, w), p.ip, port))
         if p.rtsp is not None:
-            servers.append(await asyncio.start_server(lambda r, w, pp=p: _rtsp(pp, r, w), p.ip, 554))
+            servers.append(await asyncio.start_server(lambda r, w, pp=p: _rtsp(pp, r, w), p.ip, rtsp.PORT))
         if p.sadp is not None:
-            servers.append(await asyncio.start_server(_silent, p.ip, 8000))
+            servers.append(await asyncio.start_server(_silent, p.ip, sadp.SDK_PORT))
         if p.dhip is not None or p.cgi is not None:
-            servers.append(await asyncio.start_server(_silent, p.ip, 37777))
+            servers.append(await asyncio.start_server(_silent, p.ip, dhip.SDK_PORT))
     # announce on start, as the real devices do
     for p in profiles:
         if p.wsd is not None and p.wsd.get("hello", True) and (p.ip, "wsd") in senders:
-            senders[(p.ip, "wsd")].sendto(answers.wsd_hello(p), (WSD[1], WSD[2]))
+            senders[(p.ip, "wsd")].sendto(answers.wsd_hello(p), (wsdiscovery.GROUP, wsdiscovery.PORT))
         if p.ssdp is not None and p.ssdp.get("notify", True) and (p.ip, "ssdp") in senders:
-            senders[(p.ip, "ssdp")].sendto(answers.ssdp_notify(p), (SSDP[1], SSDP[2]))
+            senders[(p.ip, "ssdp")].sendto(answers.ssdp_notify(p), (ssdp.GROUP, ssdp.PORT))
     print(f"serving {len(profiles)} device(s): {', '.join(ips[:5])}{' ...' if len(ips) > 5 else ''}"
           f"{f' and ARP for {len(arp_hosts)} plain hosts' if arp_hosts else ''}", flush=True)
     await asyncio.Event().wait()

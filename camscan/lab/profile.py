@@ -4,7 +4,7 @@ A profile is data, never code: one emulated device, its addresses, one section p
 the real device answers on (and only those), and the inventory row a correct scan of it must
 produce. This module reads them with tomllib, checks that the keys each section needs are
 there with the right types, and raises ProfileError naming the file and the key when not. It
-builds no bytes (that is answers.py) and sends nothing.
+builds no bytes (that is answers/) and sends nothing.
 
 Schema (keys marked * are required when the section is present):
 
@@ -68,7 +68,7 @@ AUTH_SECTIONS = ("isapi", "cgi", "onvif", "rtsp")
 
 _MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 
-# section -> {key: type}; required keys only (optional keys are read with defaults by answers.py)
+# section -> {key: type}; required keys only (optional keys are read with defaults by answers/)
 _REQUIRED: dict[str, dict[str, type | tuple[type, ...]]] = {
     "device": {"id": str, "ip": str, "mac": str, "subnet": str},
     "sadp": {"description": str, "serial": str, "software_version": str},
@@ -182,7 +182,21 @@ def _validate(path: Path, data: dict[str, Any]) -> Profile:
     for section, spec in _REQUIRED.items():
         if section in data:
             _check_keys(path, section, data[section], spec)
+    dev = data["device"]
+    role, vlan = _check_device(path, data)
+    _check_apis(path, data)
+    expect = data["expect"]
+    _check_expect(path, expect, dev["ip"])
+    return Profile(
+        id=dev["id"], path=path, ip=dev["ip"], mac=dev["mac"], subnet=dev["subnet"],
+        username=dev.get("username", ""), password=dev.get("password", ""), role=role,
+        far_ip=dev.get("far_ip", ""), vlan=vlan, notes=dev.get("notes", ""),
+        expect=expect, **{name: data.get(name) for name in PROTOCOL_SECTIONS},
+    )
 
+
+def _check_device(path: Path, data: dict[str, Any]) -> tuple[str, int | None]:
+    """The [device] section's values; returns its role and VLAN."""
     dev = data["device"]
     if dev["subnet"] not in SUBNETS:
         raise _fail(path, "device", f"subnet must be 'lan' or 'far', not {dev['subnet']!r}")
@@ -205,7 +219,11 @@ def _validate(path: Path, data: dict[str, Any]) -> Profile:
         _check_keys(path, "device", dev, {"username": str, "password": str})
     if ("isapi" in data or "cgi" in data) and "http" not in data:
         raise _fail(path, "http", "section missing (ISAPI and CGI need its realm)")
+    return role, vlan
 
+
+def _check_apis(path: Path, data: dict[str, Any]) -> None:
+    """The values inside the ISAPI, CGI and SADP sections that their required keys do not cover."""
     isapi = data.get("isapi")
     if isapi is not None:
         if isapi["namespace"] not in ("hikvision", "isapi"):
@@ -230,7 +248,9 @@ def _validate(path: Path, data: dict[str, Any]) -> Profile:
     if sadp is not None and sadp.get("style", "full") not in ("full", "short"):
         raise _fail(path, "sadp", "style must be 'full' or 'short'")
 
-    expect = data["expect"]
+
+def _check_expect(path: Path, expect: dict[str, Any], recorder_ip: str) -> None:
+    """The [expect] row and its channel rows hold values the inventory can have."""
     if expect["device_type"] not in DEVICE_TYPES:
         raise _fail(path, "expect", f"device_type {expect['device_type']!r} is not one of {DEVICE_TYPES}")
     if expect["form"] not in ("", *FORMS):
@@ -244,19 +264,12 @@ def _validate(path: Path, data: dict[str, Any]) -> Profile:
     for i, ch in enumerate(expect.get("channels", [])):
         where = f"expect.channels[{i}]"
         _check_keys(path, where, ch, _EXPECT_CHANNEL)
-        if ch["via"] != dev["ip"]:
-            raise _fail(path, where, f"via must be this recorder's ip {dev['ip']}")
+        if ch["via"] != recorder_ip:
+            raise _fail(path, where, f"via must be this recorder's ip {recorder_ip}")
         if ch["form"] not in FORMS:
             raise _fail(path, where, f"form {ch['form']!r} is not one of {FORMS}")
         if ch["confidence"] not in ("high", "medium", "low"):
             raise _fail(path, where, "confidence must be high, medium or low")
-
-    return Profile(
-        id=dev["id"], path=path, ip=dev["ip"], mac=dev["mac"], subnet=dev["subnet"],
-        username=dev.get("username", ""), password=dev.get("password", ""), role=role,
-        far_ip=dev.get("far_ip", ""), vlan=vlan, notes=dev.get("notes", ""),
-        expect=expect, **{name: data.get(name) for name in PROTOCOL_SECTIONS},
-    )
 
 
 def load_profile(path: Path) -> Profile:

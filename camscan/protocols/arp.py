@@ -5,17 +5,16 @@ Pure: bytes in, Evidence out. It must not open sockets, read the OUI registry or
 made anything (the MAC's registrant is looked up later by identify/). It only speaks
 Ethernet/IPv4 ARP; anything else is not its business and gives [].
 
-This module also holds `normalise_mac`, which every discovery parser uses, because a MAC
-address is a link-layer fact and this is the link-layer module.
+MACs are normalised by camscan.values.normalise_mac, the one normaliser every parser uses.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import re
 import struct
 
 from camscan.model import Evidence, Malformed
+from camscan.values import normalise_mac
 
 MAX_PAYLOAD = 1_000_000
 
@@ -28,29 +27,6 @@ _ARP_LEN = 28  # Ethernet/IPv4 ARP packet
 _MIN_FRAME = 60  # Ethernet minimum frame length without FCS
 
 _BROADCAST = ipaddress.IPv4Address("255.255.255.255")
-_HEX12 = re.compile(r"[0-9a-f]{12}")
-
-
-def normalise_mac(value: str | bytes) -> str:
-    """`58-50-ED-1F-E3-85`, `5850.ed1f.e385`, `5850ed1fe385` or 6 raw bytes →
-    `58:50:ed:1f:e3:85`; "" for anything that is not a usable unicast station address
-    (malformed, all-zero, broadcast, or a multicast/group address)."""
-    if isinstance(value, bytes | bytearray):
-        if len(value) != 6:
-            return ""
-        digits = bytes(value).hex()
-    else:
-        text = (value or "").strip().lower()
-        if len(text) > 40:
-            return ""
-        digits = re.sub(r"[\s:.\-]", "", text)
-        if not _HEX12.fullmatch(digits):
-            return ""
-    if digits in ("000000000000", "ffffffffffff"):
-        return ""
-    if int(digits[1], 16) & 1:  # I/G bit: a group address never sends on its own behalf
-        return ""
-    return ":".join(digits[i:i + 2] for i in range(0, 12, 2))
 
 
 def _mac_bytes(mac: str) -> bytes:

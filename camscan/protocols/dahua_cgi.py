@@ -31,8 +31,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from camscan.firmware import normalise_firmware
 from camscan.model import Endpoint, Evidence, Malformed
-from camscan.protocols.arp import normalise_mac
 from camscan.protocols.isapi import valid_ipv4
+from camscan.values import normalise_mac
 
 ACTIONS: dict[str, str] = {
     "getSystemInfo": "/cgi-bin/magicBox.cgi?action=getSystemInfo",

@@ -22,33 +22,19 @@ import struct
 from typing import Any
 
 from camscan.firmware import normalise_firmware
+from camscan.identify.device_classes import classify
 from camscan.model import Endpoint, Evidence, Malformed
 from camscan.protocols.addresses import ipv4
-from camscan.protocols.arp import normalise_mac
+from camscan.values import normalise_mac
 
 PORT = 37810
 GROUP = "239.255.255.251"
+SDK_PORT = 37777  # Dahua's private SDK port (the Port a DHIP reply names)
 MAX_PAYLOAD = 1_000_000
 HEADER_LEN = 32
 MAGIC = b"DHIP"
 
 PROBE_JSON = b'{"method":"DHDiscover.search","params":{"mac":"","uni":1}}'
-
-# DeviceClass → (device_type, form), only where the class says it unambiguously.
-_CLASSES: dict[str, tuple[str, str]] = {
-    "IPC": ("camera", ""),
-    "SD": ("camera", "ptz"),
-    "NVR": ("nvr", ""),
-    "NVS": ("nvr", ""),
-    "DVR": ("dvr", ""),
-    "HCVR": ("dvr", ""),
-    "XVR": ("dvr", ""),
-    "VTO": ("intercom", ""),
-    "VTH": ("intercom", ""),
-    "ARC": ("alarm", ""),
-    "BSC": ("other", ""),
-    "ASI": ("other", ""),
-}
 
 # "Key" : "string" | number | true/false/null — for salvaging broken JSON.
 _FIELD = re.compile(rb'"([A-Za-z][\w]{0,40})"\s*:\s*(?:"((?:[^"\\\r\n]|\\.){0,256})"|(-?\d{1,12})|(true|false|null))')
@@ -159,7 +145,8 @@ def _from_salvage(body: bytes, src: Endpoint) -> list[Evidence]:
 
 def _evidence(fields: dict[str, str], src: Endpoint, note: str) -> Evidence:
     device_class = fields.get("DeviceClass", "")
-    device_type, form = _CLASSES.get(device_class.upper(), ("", ""))
+    # what the class means is data: signatures/device_classes.toml [[dhip]]
+    device_type, form = classify("dhip", device_class)
     notes = [note] if note else []
     if device_class:
         notes.append(f"DeviceClass {device_class}")

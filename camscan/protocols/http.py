@@ -33,10 +33,17 @@ from urllib.parse import urlsplit
 
 from camscan.model import Endpoint, Evidence, Malformed
 from camscan.protocols import dahua_cgi, isapi, onvif
-from camscan.protocols.arp import normalise_mac
 from camscan.protocols.httpmsg import HttpMessage, auth_realms
+from camscan.values import normalise_mac
 
 Handler = Callable[[bytes, Endpoint], list[Evidence]]
+
+PORT = 80
+ALT_PORT = 8080
+TLS_PORT = 443  # HTTPS: probed for being open, never read (no TLS here)
+# Every port whose TCP streams are read as HTTP (2869, 49152, 49153: where many devices serve
+# their UPnP description).
+PORTS = (80, 81, 82, 88, 2020, 2869, 5000, 7001, 8080, 8081, 8088, 8899, 10080, 49152, 49153)
 
 ISAPI_NAMESPACES = (
     "http://www.hikvision.com/ver20/XMLSchema",

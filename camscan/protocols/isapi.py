@@ -17,42 +17,18 @@ from __future__ import annotations
 from xml.etree.ElementTree import Element
 
 from camscan.firmware import normalise_firmware
+from camscan.identify.device_classes import classify
 from camscan.model import Endpoint, Evidence
 from camscan.protocols.addresses import ipv4
-from camscan.protocols.arp import normalise_mac
 from camscan.safexml import find_all, local, parse_xml
+from camscan.values import normalise_mac
 
 DEVICE_INFO = "/ISAPI/System/deviceInfo"
 INPUT_PROXY_CHANNELS = "/ISAPI/ContentMgmt/InputProxy/channels"
 PTZ_CHANNELS = "/ISAPI/PTZCtrl/channels"
+# The only ISAPI paths camscan requests; camscan/scan/enrich.py refuses any other.
 READ_ONLY_PATHS = (DEVICE_INFO, INPUT_PROXY_CHANNELS, PTZ_CHANNELS)
 
-# ISAPI deviceType → (device_type, form). IPCamera, IPDome, NVR, DVR are seen in real samples;
-# the SDK's byDVRType enum agrees (IPCAM = IP camera, IPDOME = IP speed dome). "HybirdNVR" is
-# Hikvision's own spelling. The intercom/access-control/alarm spellings beyond VIS, ACS,
-# AlarmHost and SecurityCP are unverified guesses at the same families; anything else leaves
-# the type empty and the raw value in the note.
-DEVICE_TYPES: dict[str, tuple[str, str]] = {
-    "ipcamera": ("camera", "static"),
-    "ipdome": ("camera", "ptz"),
-    "ipzoom": ("camera", "static"),
-    "nvr": ("nvr", ""),
-    "dvr": ("dvr", ""),
-    "hybirdnvr": ("nvr", ""),
-    "hybridnvr": ("nvr", ""),
-    "dvs": ("encoder", ""),
-    "encoder": ("encoder", ""),
-    "vis": ("intercom", ""),
-    "intercom": ("intercom", ""),
-    "videointercom": ("intercom", ""),
-    "indoorstation": ("intercom", ""),
-    "doorstation": ("intercom", ""),
-    "outdoorstation": ("intercom", ""),
-    "acs": ("other", ""),
-    "accesscontrol": ("other", ""),
-    "alarmhost": ("alarm", ""),
-    "securitycp": ("alarm", ""),
-}
 
 def valid_ipv4(raw: str) -> str:
     """The dotted quad if `raw` is one, else "" (kept as a name other modules import)."""
@@ -80,7 +56,8 @@ def parse_device_info(body: bytes, server: Endpoint) -> list[Evidence]:
     if local(root.tag) != "DeviceInfo":
         return []
     raw_type = _child_text(root, "deviceType")
-    device_type, form = DEVICE_TYPES.get(raw_type.lower(), ("", ""))
+    # what the deviceType word means is data: signatures/device_classes.toml [[isapi]]
+    device_type, form = classify("isapi", raw_type)
     notes = []
     if raw_type and not device_type:
         notes.append(f"deviceType={raw_type[:40]} (not a known ISAPI type)")

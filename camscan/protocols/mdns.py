@@ -15,8 +15,9 @@ dots (`AXIS M5014 - ACCC8E3C0419 H.264`).
 Real-world quirks handled: goodbye records (TTL 0) still name the device; TXT records whose
 owner is not the instance (the Axis sample owns them by `_tcp.local`) apply to the whole
 packet; an instance label ending in a bracketed MAC (`Name [74:da:38:80:7a:08]`, Edimax);
-D-Link's `mac=`/`model_number=` TXT keys; `_services._dns-sd._udp` and reverse-lookup PTRs,
-which name no device.
+D-Link's `mac=`/`model_number=` TXT keys; Edimax's bare TXT string `IC-3115W Network Camera`
+(the device naming its model and kind); firmware keys (`firmware=`, `fw=`...) but not D-Link's
+ambiguous `version=`; `_services._dns-sd._udp` and reverse-lookup PTRs, which name no device.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import struct
 from dataclasses import dataclass, field
 
 from camscan.model import Endpoint, Evidence, Malformed
-from camscan.protocols.arp import normalise_mac
+from camscan.values import normalise_mac
 
 PORT = 5353
 GROUP = "224.0.0.251"
@@ -50,6 +51,11 @@ _MAC_KEYS = ("macaddress", "mac", "hwaddr", "mac_address")
 _AXIS_INSTANCE = re.compile(r"^AXIS\s+([A-Z0-9][\w-]{1,40})\s+-\s+[0-9A-Fa-f]{12}$")
 _MODEL_KEYS = ("model", "md", "model_number", "modelnumber", "modelname", "model_name")
 _BRACKET_MAC = re.compile(r"\s*\[([0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5})\]\s*$")
+# firmware keys only: D-Link's `version=` is not one (a DCS-935L sends version=0106 with
+# firmware 1.06, a DCH-G020 hub version=0124 with firmware 1.22 and HNAP version 0124)
+_FIRMWARE_KEYS = ("firmware", "firmware_version", "fw", "fwver", "fw_ver", "fwversion", "sw_version", "swversion")
+# a bare TXT string in which the device names itself, as Edimax's "IC-3115W Network Camera"
+_SELF_DESCRIPTION = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]{1,40})\s+(?:[A-Za-z]+\s+){0,2}Camera$")
 
 Labels = tuple[str, ...]
 
@@ -209,8 +215,59 @@ def _txt_mac(txt: dict[str, str]) -> str:
     return next((normalise_mac(txt[k]) for k in _MAC_KEYS if normalise_mac(txt.get(k, ""))), "")
 
 
+def _self_described_model(strings: list[bytes]) -> str:
+    """The model from a bare `<model> Network Camera` TXT string (the model has a digit)."""
+    for raw in strings:
+        m = _SELF_DESCRIPTION.match(raw.decode("utf-8", "replace").strip())
+        if m and any(c.isdigit() for c in m.group(1)):
+            return m.group(1)
+    return ""
+
+
 def _txt_banner(strings: list[bytes]) -> str:
     return " ".join(s.decode("utf-8", "replace") for s in strings if s)[:300]
+
+
+def _instances(records: list[_Record]) -> dict[Labels, tuple[str, str]]:
+    """Service instances named by PTR targets and by SRV/TXT owners, in packet order."""
+    found: dict[Labels, tuple[str, str]] = {}
+    for rec in records:
+        names = [rec.target] if rec.rtype == T_PTR else []
+        if rec.rtype in (T_SRV, T_TXT):
+            names.append(rec.owner)
+        for labels in names:
+            inst = _instance(labels)
+            if inst and _key(labels) not in found:
+                found[_key(labels)] = inst
+    return found
+
+
+def _instance_evidence(label: str, service: str, strings: list[bytes], ip: str, mac: str) -> Evidence:
+    """One service instance; `mac` is the sender's when known, else the packet's TXT MAC."""
+    txt = _txt_dict(strings)
+    name = label.strip()
+    bracket = _BRACKET_MAC.search(name)
+    label_mac = normalise_mac(bracket.group(1)) if bracket else ""
+    if bracket:
+        name = name[:bracket.start()].strip()
+    model = next((txt[k] for k in _MODEL_KEYS if txt.get(k)), "")
+    axis = _AXIS_INSTANCE.match(name)
+    if axis and not model:
+        model = axis.group(1)  # Axis names its instance "AXIS <model> - <serial = MAC>"
+    described = _self_described_model(strings)
+    banners = {"mdns_service": service}
+    if strings:
+        banners["mdns_txt"] = _txt_banner(strings)
+    return Evidence(
+        source="mdns",
+        ip=ip,
+        mac=mac or label_mac,
+        name=name[:200],
+        model=(model or described)[:100],
+        firmware=next((txt[k] for k in _FIRMWARE_KEYS if txt.get(k)), "")[:60],
+        device_type="camera" if described else "",
+        banners=banners,
+    )
 
 
 def parse(payload: bytes, src: Endpoint) -> list[Evidence]:
@@ -231,19 +288,7 @@ def parse(payload: bytes, src: Endpoint) -> list[Evidence]:
         if rec.rtype == T_A and rec.address:
             addresses.setdefault(_key(rec.owner), rec.address)
     first_a = next((r.address for r in records if r.rtype == T_A and r.address), "")
-
-    # instances named by PTR targets and by SRV/TXT owners, in packet order
-    order: list[Labels] = []
-    found: dict[Labels, tuple[str, str]] = {}
-    for rec in records:
-        names = [rec.target] if rec.rtype == T_PTR else []
-        if rec.rtype in (T_SRV, T_TXT):
-            names.append(rec.owner)
-        for labels in names:
-            inst = _instance(labels)
-            if inst and _key(labels) not in found:
-                found[_key(labels)] = inst
-                order.append(_key(labels))
+    found = _instances(records)
     txt_by_owner: dict[Labels, list[bytes]] = {}
     loose_txt: list[bytes] = []
     srv_host: dict[Labels, Labels] = {}
@@ -261,31 +306,12 @@ def parse(payload: bytes, src: Endpoint) -> list[Evidence]:
         packet_mac = packet_mac or _txt_mac(_txt_dict(strings))
     src_mac = normalise_mac(src.mac)
 
-    evidence: list[Evidence] = []
-    for key in order:
-        label, service = found[key]
+    evidence = []
+    for key, (label, service) in found.items():
         strings = txt_by_owner.get(key) or loose_txt
-        txt = _txt_dict(strings)
-        name = label.strip()
-        bracket = _BRACKET_MAC.search(name)
-        label_mac = normalise_mac(bracket.group(1)) if bracket else ""
-        if bracket:
-            name = name[:bracket.start()].strip()
-        model = next((txt[k] for k in _MODEL_KEYS if txt.get(k)), "")
-        axis = _AXIS_INSTANCE.match(name)
-        if axis and not model:
-            model = axis.group(1)  # Axis names its instance "AXIS <model> - <serial = MAC>"
-        banners = {"mdns_service": service}
-        if strings:
-            banners["mdns_txt"] = _txt_banner(strings)
-        evidence.append(Evidence(
-            source="mdns",
-            ip=src.ip or addresses.get(srv_host.get(key, ()), "") or first_a,
-            mac=src_mac or _txt_mac(txt) or packet_mac or label_mac,
-            name=name[:200],
-            model=model[:100],
-            banners=banners,
-        ))
+        ip = src.ip or addresses.get(srv_host.get(key, ()), "") or first_a
+        mac = src_mac or _txt_mac(_txt_dict(strings)) or packet_mac
+        evidence.append(_instance_evidence(label, service, strings, ip, mac))
     if evidence:
         return evidence
 

@@ -1,4 +1,4 @@
-"""ONVIF SOAP: the read-only requests camscan sends, and parsers for the answers.
+"""ONVIF SOAP: parsers for the answers to the read-only requests camscan sends.
 
 ONVIF is the cross-vendor camera API (SOAP 1.2 over HTTP, WS-Security UsernameToken digest).
 It says who the device claims to be (GetDeviceInformation: Manufacturer, Model,
@@ -12,80 +12,24 @@ above ONVIF for static-vs-PTZ.
 GetScopesResponse is read with WS-Discovery's scope handling (one reading of scopes for both).
 Parsers accept a whole Envelope or a logged Body (prefixes undeclared; safexml copes).
 
-What it must not do: build anything but Get* requests (no Set*, no SystemReboot, no PTZ
-moves, no password in clear: only the WS-Security digest is ever sent), or raise anything but
-Malformed. `authenticated` is True for answers other than faults and GetSystemDateAndTime,
-which devices give without credentials.
+The requests themselves (Get* only, WS-Security digest) are made by onvif-zeep-async in
+camscan/scan/enrich.py; the lab answers them in camscan/lab/answers.py.
+
+What it must not do: raise anything but Malformed. `authenticated` is True for answers other
+than faults and GetSystemDateAndTime, which devices give without credentials.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from xml.etree.ElementTree import Element
-from xml.sax.saxutils import escape
 
 from camscan.firmware import normalise_firmware
 from camscan.model import Endpoint, Evidence
 from camscan.protocols import wsdiscovery
-from camscan.protocols.arp import normalise_mac
 from camscan.safexml import find, find_all, local, parse_xml, text
+from camscan.values import normalise_mac
 
-SOAP_ENV = "http://www.w3.org/2003/05/soap-envelope"
-DEVICE_NS = "http://www.onvif.org/ver10/device/wsdl"
-MEDIA_NS = "http://www.onvif.org/ver10/media/wsdl"
 PTZ_NS = "http://www.onvif.org/ver20/ptz/wsdl"
-_WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-_WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
-_DIGEST_TYPE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest"
-_B64_TYPE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
-
-# operation → (namespace, body children). Only Get* operations: nothing that changes a device.
-OPERATIONS: dict[str, tuple[str, str]] = {
-    "GetSystemDateAndTime": (DEVICE_NS, ""),
-    "GetDeviceInformation": (DEVICE_NS, ""),
-    "GetCapabilities": (DEVICE_NS, "<Category>All</Category>"),
-    "GetServices": (DEVICE_NS, "<IncludeCapability>false</IncludeCapability>"),
-    "GetHostname": (DEVICE_NS, ""),
-    "GetScopes": (DEVICE_NS, ""),
-    "GetNodes": (PTZ_NS, ""),
-    "GetProfiles": (MEDIA_NS, ""),
-    "GetVideoSources": (MEDIA_NS, ""),
-}
-
-
-def make_password_digest(password: str, nonce: bytes, created: str) -> tuple[str, str, str]:
-    """WS-Security UsernameToken digest: (Base64(SHA1(nonce + created + password)),
-    Base64(nonce), created). The result is what `build_request` takes; the password itself
-    never goes into a message."""
-    digest = hashlib.sha1(nonce + created.encode() + password.encode()).digest()  # the spec's digest
-    return base64.b64encode(digest).decode(), base64.b64encode(nonce).decode(), created
-
-
-def build_request(operation: str, *, username: str = "",
-                  password_digest: tuple[str, str, str] | None = None) -> bytes:
-    """A SOAP 1.2 envelope for a read-only ONVIF operation.
-
-    With `username` and `password_digest` = (digest, nonce, created) as made by
-    `make_password_digest`, a WS-Security UsernameToken header is added. Raises ValueError
-    for an operation not in OPERATIONS (camscan never sends Set* or reboot requests).
-    """
-    if operation not in OPERATIONS:
-        raise ValueError(f"not a read-only ONVIF operation camscan sends: {operation[:40]!r}")
-    ns, inner = OPERATIONS[operation]
-    header = ""
-    if username and password_digest:
-        digest, nonce, created = (escape(v) for v in password_digest)
-        header = (
-            f'<s:Header><wsse:Security s:mustUnderstand="1" xmlns:wsse="{_WSSE}" xmlns:wsu="{_WSU}">'
-            f"<wsse:UsernameToken><wsse:Username>{escape(username)}</wsse:Username>"
-            f'<wsse:Password Type="{_DIGEST_TYPE}">{digest}</wsse:Password>'
-            f'<wsse:Nonce EncodingType="{_B64_TYPE}">{nonce}</wsse:Nonce>'
-            f"<wsu:Created>{created}</wsu:Created></wsse:UsernameToken></wsse:Security></s:Header>"
-        )
-    body = f'<{operation} xmlns="{ns}">{inner}</{operation}>' if inner else f'<{operation} xmlns="{ns}"/>'
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<s:Envelope xmlns:s="{SOAP_ENV}">'
-            f"{header}<s:Body>{body}</s:Body></s:Envelope>").encode()
 
 
 def scope_fields(scopes: list[str]) -> dict[str, str]:

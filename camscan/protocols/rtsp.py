@@ -15,10 +15,12 @@ import re
 
 from camscan import __version__
 from camscan.model import Endpoint, Evidence
-from camscan.protocols.arp import normalise_mac
 from camscan.protocols.httpmsg import HttpMessage, auth_realms
+from camscan.values import normalise_mac
 
 USER_AGENT = f"camscan/{__version__}"
+PORT = 554
+PORTS = (554, 8554)  # every port whose TCP streams are read as RTSP
 _URL = re.compile(r"^rtsp://[!-~]{1,2000}$")
 
 

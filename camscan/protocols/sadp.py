@@ -21,11 +21,12 @@ from xml.etree.ElementTree import Element
 from camscan.firmware import normalise_firmware
 from camscan.model import Endpoint, Evidence, Malformed
 from camscan.protocols.addresses import ipv4
-from camscan.protocols.arp import normalise_mac
 from camscan.safexml import find, local, parse_xml, text
+from camscan.values import normalise_mac
 
 PORT = 37020
 GROUP = "239.255.255.250"
+SDK_PORT = 8000  # Hikvision's private SDK port (the CommandPort a SADP reply names)
 MAX_PAYLOAD = 1_000_000
 
 _UUID_OK = re.compile(r"[0-9A-Za-z-]{1,64}")

@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
 from camscan.model import Endpoint, Evidence, Malformed
-from camscan.protocols.arp import normalise_mac
 from camscan.safexml import local, parse_xml
+from camscan.values import normalise_mac
 
 PORT = 1900
 GROUP = "239.255.255.250"

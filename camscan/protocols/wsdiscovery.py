@@ -22,8 +22,8 @@ from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape
 
 from camscan.model import Endpoint, Evidence, Malformed
-from camscan.protocols.arp import normalise_mac
 from camscan.safexml import find_all, parse_xml, text
+from camscan.values import normalise_mac
 
 PORT = 3702
 GROUP = "239.255.255.250"

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from camscan.model import Endpoint
+from camscan.protocols.registry import TCP_PORTS
 from camscan.replay.decode import ETH_ARP, ETH_IP, Defragmenter, ipv4, link_payload, sender_mac, tcp, udp
-from camscan.replay.pcapfile import TCP_PORTS, PcapError, ReadResult, read_frames
+from camscan.replay.pcapfile import PcapError, ReadResult, read_frames
 from camscan.replay.tcpstreams import Reassembler
 
 if TYPE_CHECKING:

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import struct
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from camscan.collect import Counters
 
 # libpcap link-layer types we decode
 DLT_NULL = 0
@@ -40,16 +44,6 @@ class Datagram:
     payload: bytes
     ts: float
     ttl: int = 64
-
-
-@dataclass(slots=True)
-class Counters:
-    """What decoding skipped, reported in the run's summary."""
-
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def add(self, what: str, n: int = 1) -> None:
-        self.counts[what] = self.counts.get(what, 0) + n
 
 
 def mac_str(b: bytes) -> str:

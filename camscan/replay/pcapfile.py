@@ -13,19 +13,16 @@ This module never opens a live interface; it only reads files.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from camscan.protocols import dhip, mdns, sadp, ssdp, wsdiscovery
+from camscan import libpcap
+from camscan.libpcap import ERRBUF_SIZE, PcapError
+from camscan.protocols.registry import TCP_PORTS, UDP_PORTS
 
-# Ports whose TCP streams carry what the HTTP/RTSP/ONVIF/ISAPI/CGI parsers read (49152/49153/2869:
-# where many devices serve their UPnP description).
-TCP_PORTS = (80, 81, 82, 88, 554, 2020, 2869, 5000, 7001, 8080, 8081, 8088, 8554, 8899, 10080, 49152, 49153)
-# UDP discovery protocols: SADP, WS-Discovery, SSDP, DHIP, mDNS (each module owns its port).
-UDP_PORTS = (sadp.PORT, wsdiscovery.PORT, ssdp.PORT, dhip.PORT, mdns.PORT)
+__all__ = ["DISCOVERY_FILTER", "Frame", "PcapError", "ReadResult", "discovery_filter", "read_frames"]
 
 
 def _inner_filter() -> str:
@@ -43,54 +40,7 @@ def discovery_filter() -> str:
 
 DISCOVERY_FILTER = discovery_filter()
 
-ERRBUF_SIZE = 256
 BATCH = 2048
-
-
-class PcapError(Exception):
-    """A capture file that cannot be read; the message is one line naming the file."""
-
-
-class _Timeval(ctypes.Structure):
-    _fields_ = [("tv_sec", ctypes.c_long), ("tv_usec", ctypes.c_long)]
-
-
-class _PktHdr(ctypes.Structure):
-    _fields_ = [("ts", _Timeval), ("caplen", ctypes.c_uint32), ("len", ctypes.c_uint32)]
-
-
-class _BpfProgram(ctypes.Structure):
-    _fields_ = [("bf_len", ctypes.c_uint), ("bf_insns", ctypes.c_void_p)]
-
-
-_Handler = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.POINTER(_PktHdr), ctypes.POINTER(ctypes.c_ubyte))
-
-_lib: ctypes.CDLL | None = None
-
-
-def libpcap() -> ctypes.CDLL:
-    """Load libpcap once, or raise PcapError saying which Debian package provides it."""
-    global _lib
-    if _lib is not None:
-        return _lib
-    name = ctypes.util.find_library("pcap") or "libpcap.so.0.8"
-    try:
-        lib = ctypes.CDLL(name)
-    except OSError:
-        raise PcapError("libpcap is not installed (Debian: apt-get install libpcap0.8)") from None
-    lib.pcap_open_offline.restype = ctypes.c_void_p
-    lib.pcap_open_offline.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
-    lib.pcap_compile.argtypes = [ctypes.c_void_p, ctypes.POINTER(_BpfProgram), ctypes.c_char_p,
-                                 ctypes.c_int, ctypes.c_uint32]
-    lib.pcap_setfilter.argtypes = [ctypes.c_void_p, ctypes.POINTER(_BpfProgram)]
-    lib.pcap_freecode.argtypes = [ctypes.POINTER(_BpfProgram)]
-    lib.pcap_dispatch.argtypes = [ctypes.c_void_p, ctypes.c_int, _Handler, ctypes.c_void_p]
-    lib.pcap_datalink.argtypes = [ctypes.c_void_p]
-    lib.pcap_geterr.restype = ctypes.c_char_p
-    lib.pcap_geterr.argtypes = [ctypes.c_void_p]
-    lib.pcap_close.argtypes = [ctypes.c_void_p]
-    _lib = lib
-    return lib
 
 
 @dataclass(slots=True)
@@ -118,7 +68,7 @@ def read_frames(path: str, result: ReadResult, bpf: str = DISCOVERY_FILTER) -> I
     error part-way (a truncated file) ends the iteration and is left in `result.error`, so
     what was read before it is kept.
     """
-    lib = libpcap()
+    lib = libpcap.load()
     if os.path.isdir(path):
         raise PcapError(f"{path}: is a directory, not a capture file")
     errbuf = ctypes.create_string_buffer(ERRBUF_SIZE)
@@ -130,14 +80,8 @@ def read_frames(path: str, result: ReadResult, bpf: str = DISCOVERY_FILTER) -> I
         raise PcapError(f"{path}: {_friendly(msg)}")
     try:
         linktype = lib.pcap_datalink(handle)
-        prog = _BpfProgram()
-        if lib.pcap_compile(handle, ctypes.byref(prog), bpf.encode(), 1, 0xFFFFFFFF) != 0:
-            raise PcapError(f"{path}: cannot apply filter ({_err(lib, handle)})")
-        try:
-            if lib.pcap_setfilter(handle, ctypes.byref(prog)) != 0:
-                raise PcapError(f"{path}: cannot apply filter ({_err(lib, handle)})")
-        finally:
-            lib.pcap_freecode(ctypes.byref(prog))
+        if not libpcap.set_filter(lib, handle, bpf):
+            raise PcapError(f"{path}: cannot apply filter ({libpcap.last_error(lib, handle)})")
         batch: list[Frame] = []
 
         def on_packet(_user: int, hdr: ctypes._Pointer, data: ctypes._Pointer) -> None:
@@ -145,7 +89,7 @@ def read_frames(path: str, result: ReadResult, bpf: str = DISCOVERY_FILTER) -> I
             batch.append(Frame(h.ts.tv_sec + h.ts.tv_usec / 1e6, linktype,
                                ctypes.string_at(data, h.caplen), h.len))
 
-        handler = _Handler(on_packet)
+        handler = libpcap.Handler(on_packet)
         while True:
             n = lib.pcap_dispatch(handle, BATCH, handler, None)
             if batch:
@@ -155,15 +99,10 @@ def read_frames(path: str, result: ReadResult, bpf: str = DISCOVERY_FILTER) -> I
             if n == 0:
                 break
             if n < 0:
-                result.error = f"{path}: {_friendly(_err(lib, handle))}"
+                result.error = f"{path}: {_friendly(libpcap.last_error(lib, handle))}"
                 break
     finally:
         lib.pcap_close(handle)
-
-
-def _err(lib: ctypes.CDLL, handle: int) -> str:
-    raw = lib.pcap_geterr(handle)
-    return raw.decode("utf-8", "replace") if raw else "unknown libpcap error"
 
 
 def _friendly(msg: str) -> str:

@@ -12,8 +12,12 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from camscan.replay.decode import FIN, RST, SYN, Counters, Segment
+from camscan.replay.decode import FIN, RST, SYN, Segment
+
+if TYPE_CHECKING:
+    from camscan.collect import Counters
 
 MAX_DIRECTION_BYTES = 4 * 1024 * 1024
 MAX_BUFFERED_BYTES = 64 * 1024 * 1024

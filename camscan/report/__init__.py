@@ -1,17 +1,40 @@
-"""Exporters: each turns an Inventory into one output format (CSV, JSON, terminal table).
+"""Exporters: each turns an Inventory into one output (table, CSV, JSON, HTML, FOI draft, diff).
 
-Same shape as pip-audit's formats: one small class per format with one method, picked by the
-CLI by name; a new output is a new module here, not an edit of a long if-chain.
+Same shape as pip-audit's formats: one small class per output with a `name`, a default file
+suffix and one `render` method, all listed in report/formats.py and picked by name there; a new
+output is a new class and one line in that registry, not an edit of a long if-chain.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from camscan.model import Inventory
 
+if TYPE_CHECKING:
+    from camscan.report.assets import JoinResult
+    from camscan.report.diff import DiffResult
+
+
+@dataclass(slots=True)
+class RenderContext:
+    """What some outputs need beside the rows: the asset register's join (unmatched rows and
+    devices, its columns), the HTML report's title, and for the diff outputs the comparison."""
+
+    title: str = "Camera inventory"
+    join: JoinResult | None = None
+    register_columns: list[str] = field(default_factory=list)
+    diff: DiffResult | None = None
+    # camscan.estate.Estate when the report covers several inventories: the FOI draft and the
+    # HTML page add a per-site section
+    estate: Any = None
+
 
 class Exporter(Protocol):
-    """Writes an inventory in one format."""
+    """Writes an inventory (or, for the diff outputs, `context.diff`) in one format."""
 
-    def render(self, inventory: Inventory) -> str: ...
+    name: str
+    suffix: str
+
+    def render(self, inventory: Inventory, context: RenderContext) -> str: ...

@@ -10,13 +10,13 @@ often wrong, and that is worth knowing.
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from camscan.errors import InputError
 from camscan.model import Device
-from camscan.report.columns import COLUMNS
+from camscan.serialise import COLUMNS
+from camscan.values import register_mac
 
 MAX_REGISTER_BYTES = 50 * 1024 * 1024
 
@@ -34,11 +34,6 @@ class JoinResult:
     matched: int = 0
     unmatched_devices: list[Device] = field(default_factory=list)
     unmatched_rows: list[dict[str, str]] = field(default_factory=list)
-
-
-def _mac(value: str) -> str:
-    hexes = re.sub(r"[^0-9a-fA-F]", "", value or "")
-    return ":".join(hexes[i:i + 2] for i in range(0, 12, 2)).lower() if len(hexes) == 12 else ""
 
 
 def load_register(path: str) -> Register:
@@ -95,7 +90,7 @@ def join(devices: list[Device], reg: Register) -> JoinResult:
     by_mac: dict[str, dict[str, str]] = {}
     by_serial: dict[str, dict[str, str]] = {}
     for row in reg.rows:
-        if reg.mac_col and (m := _mac(row.get(reg.mac_col, ""))):
+        if reg.mac_col and (m := register_mac(row.get(reg.mac_col, ""))):
             by_mac.setdefault(m, row)
         if reg.serial_col and (s := row.get(reg.serial_col, "").strip().upper()):
             by_serial.setdefault(s, row)

@@ -26,21 +26,22 @@ not a change.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from collections import Counter
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-from camscan.model import Device
-from camscan.report.jsonfile import device_dict
+from camscan.model import Device, Inventory
+from camscan.report import RenderContext
+from camscan.serialise import device_to_dict, fields_for_diff
+from camscan.values import ip_sort_key
 
 # where a device is; a change here is a move
-LOCATION_FIELDS = ("ip", "via", "channel")
+LOCATION_FIELDS = fields_for_diff("location")
 # what a device is; a change here (at the same serial, MAC, channel or IP) is listed as changed
-IDENTITY_FIELDS = ("mac", "manufacturer", "brand", "device_type", "form", "model", "serial")
+IDENTITY_FIELDS = fields_for_diff("identity")
+FIRMWARE_FIELDS = fields_for_diff("firmware")
 
 
 @dataclass(slots=True)
@@ -71,19 +72,9 @@ class DiffResult:
                 f"{len(self.reflashed)} re-flashed, {len(self.changed)} changed, {self.unchanged} unchanged")
 
 
-@lru_cache(maxsize=65536)
-def _ip_key(ip: str) -> tuple[int, int]:
-    if not ip:
-        return (1, 0)
-    try:
-        return (0, int(ipaddress.IPv4Address(ip)))
-    except ValueError:
-        return (1, 0)
-
-
 def sort_key(d: Device) -> tuple:
     """The inventory's row order (INVENTORY.md): ip numerically, then via, then channel."""
-    return (_ip_key(d.ip), _ip_key(d.via), -1 if d.channel is None else d.channel, d.mac)
+    return (ip_sort_key(d.ip), ip_sort_key(d.via), -1 if d.channel is None else d.channel, d.mac)
 
 
 def _mac(d: Device) -> str:
@@ -202,7 +193,7 @@ def diff(old: list[Device], new: list[Device]) -> DiffResult:
     result = DiffResult(new=sorted(new_left, key=sort_key), gone=sorted(old_left, key=sort_key))
     for o, n, how in sorted(pairs, key=lambda p: sort_key(p[1])):
         moved = _fields(o, n, LOCATION_FIELDS)
-        flashed = _fields(o, n, ("firmware",))
+        flashed = _fields(o, n, FIRMWARE_FIELDS)
         other = _fields(o, n, IDENTITY_FIELDS)
         if moved:
             result.moved.append(Change(o, n, how, moved))
@@ -291,8 +282,8 @@ def _change_dict(c: Change) -> dict[str, Any]:
     return {
         "matched_by": c.matched_by,
         "changes": {name: {"old": a, "new": b} for name, (a, b) in c.fields.items()},
-        "old": device_dict(c.old),
-        "new": device_dict(c.new),
+        "old": device_to_dict(c.old),
+        "new": device_to_dict(c.new),
     }
 
 
@@ -304,8 +295,8 @@ def render_json(d: DiffResult) -> str:
     summary = {"new": len(d.new), "gone": len(d.gone), "moved": len(d.moved), "reflashed": len(d.reflashed),
                "changed": len(d.changed), "unchanged": d.unchanged}
     sections: list[tuple[str, list[dict[str, Any]]]] = [
-        ("new", [device_dict(x) for x in d.new]),
-        ("gone", [device_dict(x) for x in d.gone]),
+        ("new", [device_to_dict(x) for x in d.new]),
+        ("gone", [device_to_dict(x) for x in d.gone]),
         ("moved", [_change_dict(c) for c in d.moved]),
         ("reflashed", [_change_dict(c) for c in d.reflashed]),
         ("changed", [_change_dict(c) for c in d.changed]),
@@ -319,3 +310,29 @@ def render_json(d: DiffResult) -> str:
         body = "[]" if not entries else "[\n" + ",\n".join("    " + dump(e) for e in entries) + "\n  ]"
         parts.append(f"  {dump(name)}: {body}")
     return ",\n".join(parts) + "\n}\n"
+
+
+def _comparison(context: RenderContext) -> DiffResult:
+    if context.diff is None:
+        raise ValueError("the diff outputs render the comparison in context.diff")
+    return context.diff
+
+
+class DiffTextExporter:
+    """The diff for a terminal (`camscan diff`); the inventory is the newer scan."""
+
+    name = "diff-text"
+    suffix = ".txt"
+
+    def render(self, inventory: Inventory, context: RenderContext) -> str:
+        return render_table(_comparison(context))
+
+
+class DiffJsonExporter:
+    """The diff as JSON (`camscan diff --json`)."""
+
+    name = "diff-json"
+    suffix = ".json"
+
+    def render(self, inventory: Inventory, context: RenderContext) -> str:
+        return render_json(_comparison(context))

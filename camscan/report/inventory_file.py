@@ -1,5 +1,6 @@
 """Reading an inventory JSON written by camscan (`--json`) back into an Inventory, with a
-one-line error naming the file (and line, where JSON itself is broken) for anything wrong."""
+one-line error naming the file (and line, where JSON itself is broken) for anything wrong.
+The rows are read by camscan.serialise, the one serialiser the JSON was written with."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ import json
 from pathlib import Path
 
 from camscan.errors import InputError
-from camscan.model import Device, Inventory
+from camscan.model import Inventory
+from camscan.serialise import SerialiseError, inventory_from_dict
 
 MAX_BYTES = 512 * 1024 * 1024
-_TEXT = ("ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware", "serial", "name",
-         "via", "site", "confidence")
 
 
 def load_inventory(path: str) -> Inventory:
+    """The inventory in `path`, for `camscan report`. Its asset-register columns and run notes are
+    not carried over: the report joins the register given now (stale columns would mix with it)
+    and writes its own notes."""
     p = Path(path)
     try:
         if p.stat().st_size > MAX_BYTES:
@@ -28,31 +31,11 @@ def load_inventory(path: str) -> Inventory:
         raise InputError(f"{path}: not UTF-8 JSON") from None
     if not isinstance(doc, dict) or "camscan" not in doc or not isinstance(doc.get("devices"), list):
         raise InputError(f"{path}: not a camscan inventory (expected the JSON that camscan --json writes)")
-    devices = []
-    for i, raw in enumerate(doc["devices"], 1):
-        if not isinstance(raw, dict):
-            raise InputError(f"{path}: device #{i} is not an object")
-        d = Device()
-        for key in _TEXT:
-            value = raw.get(key, "")
-            if value is None:
-                value = ""
-            if not isinstance(value, str):
-                raise InputError(f"{path}: device #{i}: {key} must be text")
-            setattr(d, key, value)
-        ch = raw.get("channel")
-        if ch not in (None, "") and not isinstance(ch, int):
-            raise InputError(f"{path}: device #{i}: channel must be a number")
-        d.channel = ch if isinstance(ch, int) else None
-        for key in ("advisories", "evidence", "notes"):
-            value = raw.get(key, [])
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise InputError(f"{path}: device #{i}: {key} must be a list of text")
-            setattr(d, key, list(value))
-        prov = raw.get("provenance", {})
-        d.provenance = dict(prov) if isinstance(prov, dict) else {}
-        d.mac_randomised = bool(raw.get("mac_randomised", False))
-        devices.append(d)
-    targets = doc.get("targets", [])
-    return Inventory(devices=devices, targets=[str(t) for t in targets] if isinstance(targets, list) else [],
-                     scanned_at=str(doc.get("scanned_at", "")), skipped=dict(doc.get("skipped", {}) or {}))
+    try:
+        inventory = inventory_from_dict(doc)
+    except SerialiseError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    inventory.notes = []
+    for d in inventory.devices:
+        d.extra = {}
+    return inventory

@@ -14,8 +14,9 @@ import os
 import threading
 import time
 
-from camscan.replay.pcapfile import ERRBUF_SIZE, PcapError, _BpfProgram, _Handler, _PktHdr, libpcap
-from camscan.replay.pcapfile import UDP_PORTS as DISCOVERY_UDP_PORTS
+from camscan import libpcap
+from camscan.libpcap import ERRBUF_SIZE, PcapError
+from camscan.protocols.registry import UDP_PORTS
 
 SNAPLEN = 65535
 
@@ -36,24 +37,9 @@ def scan_filter(local_ip: str, local_mac: str = "", target_nets: list[str] | Non
         nets = " or ".join(f"net {n}" for n in target_nets)
         return f"(arp and ({nets}){own_arp}) or (ip and (src {nets.replace(' or net ', ' or src net ')})) " \
                f"or (ip and src host {local_ip})"
-    ports = " or ".join(f"port {p}" for p in DISCOVERY_UDP_PORTS)
+    ports = " or ".join(f"port {p}" for p in UDP_PORTS)
     arp = f"(arp{own_arp})"
     return f"{arp} or (ip and host {local_ip}) or (udp and ({ports})) or (ip and ip[6:2] & 0x1fff != 0)"
-
-
-def _bind_live(lib: ctypes.CDLL) -> None:
-    if getattr(lib, "_camscan_live", False):
-        return
-    lib.pcap_open_live.restype = ctypes.c_void_p
-    lib.pcap_open_live.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_char_p]
-    lib.pcap_dump_open.restype = ctypes.c_void_p
-    lib.pcap_dump_open.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
-    lib.pcap_dump.argtypes = [ctypes.c_void_p, ctypes.POINTER(_PktHdr), ctypes.POINTER(ctypes.c_ubyte)]
-    lib.pcap_dump_flush.argtypes = [ctypes.c_void_p]
-    lib.pcap_dump_close.argtypes = [ctypes.c_void_p]
-    lib.pcap_breakloop.argtypes = [ctypes.c_void_p]
-    lib.pcap_setnonblock.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p]
-    lib._camscan_live = True
 
 
 class LiveCapture:
@@ -72,23 +58,18 @@ class LiveCapture:
         self.error = ""
 
     def start(self) -> None:
-        lib = libpcap()
-        _bind_live(lib)
+        lib = libpcap.load_live()
         errbuf = ctypes.create_string_buffer(ERRBUF_SIZE)
         handle = lib.pcap_open_live(self.iface.encode(), SNAPLEN, 0, 50, errbuf)
         if not handle:
             raise PcapError(f"cannot capture on {self.iface}: {errbuf.value.decode(errors='replace')}")
-        prog = _BpfProgram()
-        bpf = scan_filter(self.local_ip, self.local_mac, self.target_nets).encode()
-        if lib.pcap_compile(handle, ctypes.byref(prog), bpf, 1, 0xFFFFFFFF) != 0 \
-                or lib.pcap_setfilter(handle, ctypes.byref(prog)) != 0:
+        if not libpcap.set_filter(lib, handle, scan_filter(self.local_ip, self.local_mac, self.target_nets)):
             lib.pcap_close(handle)
             raise PcapError(f"cannot filter capture on {self.iface}")
-        lib.pcap_freecode(ctypes.byref(prog))
         lib.pcap_setnonblock(handle, 1, errbuf)
         dumper = lib.pcap_dump_open(handle, os.fsencode(self.path))
         if not dumper:
-            err = lib.pcap_geterr(handle).decode(errors="replace")
+            err = libpcap.last_error(lib, handle)
             lib.pcap_close(handle)
             raise PcapError(f"{self.path}: cannot write capture ({err})")
         self._handle, self._dumper = handle, dumper
@@ -102,14 +83,14 @@ class LiveCapture:
                 ip = ".".join(str(b) for b in raw[28:32])
                 self.arp_replies.setdefault(ip, ":".join(f"{b:02x}" for b in raw[22:28]))
 
-        self._handler = _Handler(on_packet)  # keep a reference for the C side
+        self._handler = libpcap.Handler(on_packet)  # keep a reference for the C side
 
         def loop() -> None:
             while not self._stop.is_set():
                 n = lib.pcap_dispatch(handle, 256, self._handler, None)
                 if n < 0:
                     if n == -1:
-                        self.error = lib.pcap_geterr(handle).decode(errors="replace")
+                        self.error = libpcap.last_error(lib, handle)
                     break
                 if n == 0:
                     time.sleep(0.003)
@@ -120,7 +101,7 @@ class LiveCapture:
         self._thread.start()
 
     def stop(self) -> None:
-        lib = libpcap()
+        lib = libpcap.load_live()
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=2)

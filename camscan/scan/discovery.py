@@ -10,18 +10,10 @@ import socket
 import struct
 from collections.abc import Callable
 
-from camscan.protocols import dhip, mdns, sadp, ssdp, wsdiscovery
+from camscan.protocols import wsdiscovery
+from camscan.protocols.registry import UDP_DISCOVERY
 from camscan.scan.pacing import RateLimiter
 from camscan.scan.targets import Scope
-
-# (name, group, port, probe builder, bind to the protocol port so group replies reach us)
-PROBES: tuple[tuple[str, str, int, Callable[[], bytes], bool], ...] = (
-    ("SADP", sadp.GROUP, sadp.PORT, sadp.build_probe, True),
-    ("WS-Discovery", wsdiscovery.GROUP, wsdiscovery.PORT, wsdiscovery.build_probe, False),
-    ("SSDP", ssdp.GROUP, ssdp.PORT, lambda: ssdp.build_msearch("ssdp:all", 1), False),
-    ("DHIP", dhip.GROUP, dhip.PORT, dhip.build_probe, True),
-    ("mDNS", mdns.GROUP, mdns.PORT, lambda: mdns.build_query(list(mdns.DEFAULT_SERVICES)), True),
-)
 
 Sink = Callable[[str, int, int, bytes], None]  # (src ip, src port, local port, payload)
 
@@ -59,17 +51,18 @@ async def discover(local_ip: str | None, off_link: list[str], scope: Scope, limi
     sends: list[tuple[asyncio.DatagramTransport, Callable[[], bytes], tuple[str, int]]] = []
     try:
         if local_ip:
-            for name, group, port, build, bind_port in PROBES:
+            for proto in UDP_DISCOVERY:
+                bind = proto.replies_on_port
                 try:
-                    s = _socket(local_ip, port if bind_port else 0, group if bind_port else None)
+                    s = _socket(local_ip, proto.port if bind else 0, proto.group if bind else None)
                 except OSError as exc:
-                    errors(f"{name}: cannot open socket ({exc.strerror})")
+                    errors(f"{proto.name}: cannot open socket ({exc.strerror})")
                     continue
                 local_port = s.getsockname()[1]
                 tr, _ = await loop.create_datagram_endpoint(lambda lp=local_port: _Receiver(sink, lp), sock=s)
                 transports.append(tr)
-                scope.check(group)
-                sends.append((tr, build, (group, port)))
+                scope.check(proto.group)
+                sends.append((tr, proto.probe, (proto.group, proto.port)))
         if off_link:
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             s.bind(("0.0.0.0", 0))

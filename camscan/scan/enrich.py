@@ -6,12 +6,12 @@ recorders the RemoteDevice list) with HTTP digest auth (httpx); ONVIF with onvif
 (GetSystemDateAndTime first, unauthenticated, so the WS-Security timestamp is in the device's
 own clock; then GetDeviceInformation, GetCapabilities, PTZ GetNodes, GetVideoSources).
 
-Every request is a GET or a read-only SOAP query from the fixed lists in the protocol modules;
-nothing here can change a device. A device that refuses the account is left alone after that
-one refusal (no other endpoint, no other password), so no account is ever locked by camscan.
-What a device answers goes to the same parsers as everything else (through the capture or the
-Collector); this module only reports, per device, what happened ("wrong credentials", "no
-answer within 8 s").
+Every request is a GET from the fixed lists in the protocol modules (require_read_only refuses
+anything else before it is sent) or a read-only ONVIF query; nothing here can change a device.
+A device that refuses the account is left alone after that one refusal (no other endpoint, no
+other password), so no account is ever locked by camscan. What a device answers goes to the
+same parsers as everything else (through the capture or the Collector); this module only
+reports, per device, what happened ("wrong credentials", "no answer within 8 s").
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from camscan import __version__
 from camscan.firmware import normalise_firmware
 from camscan.model import Evidence
 from camscan.protocols import dahua_cgi, isapi
+from camscan.protocols.onvif import PTZ_NS
 from camscan.scan.bounded import IDENTITY, AnswerRefused, BoundedTransport
 from camscan.scan.credentials import Account, Credentials
 from camscan.scan.isolation import printable, unreadable_note
@@ -46,6 +47,20 @@ from camscan.scan.tlsinfo import (
 DEVICE_TIMEOUT = 8.0
 REQUEST_TIMEOUT = 4.0
 ExchangeSink = Callable[[str, int, bytes, bytes], None]
+# Every path this module may request: the protocol modules' read-only lists. A request for
+# anything else is refused before it is sent (require_read_only), so a new call site cannot
+# slip in a path that changes a device.
+READ_ONLY_PATHS = frozenset((*isapi.READ_ONLY_PATHS, *dahua_cgi.ACTIONS.values()))
+
+
+class NotReadOnly(RuntimeError):
+    """A request camscan must never send (a programming error, not a device's fault)."""
+
+
+def require_read_only(method: str, path: str) -> None:
+    """Refuse any request that is not a GET of one of READ_ONLY_PATHS."""
+    if method != "GET" or path not in READ_ONLY_PATHS:
+        raise NotReadOnly(f"refusing {method} {path[:80]}: not one of the read-only requests camscan sends")
 
 
 @dataclass
@@ -125,28 +140,25 @@ class _Session:
         scheme, default = ("https", 443) if self.port == self.t.tls_port else ("http", 80)
         return f"{scheme}://{self.t.ip}" + (f":{self.port}" if self.port != default else "")
 
-    async def request(self, method: str, path: str, body: bytes = b"", auth: bool = True,
-                      content_type: str = "") -> httpx.Response:
+    async def request(self, method: str, path: str) -> httpx.Response:
+        require_read_only(method, path)
         try:
-            resp = await self._send(method, path, body, auth, content_type)
+            resp = await self._send(method, path)
         except httpx.ConnectError as exc:
             if self.port != self.t.tls_port or self.answered or not self.t.port:
                 raise
             # the handshake failed before any request was sent: nothing of the account has gone
             self.out.notes.append(f"HTTPS on {self.port} failed ({type(exc).__name__}); asked over HTTP")
             self.port = self.t.port
-            resp = await self._send(method, path, body, auth, content_type)
+            resp = await self._send(method, path)
         self.answered = True
         return resp
 
-    async def _send(self, method: str, path: str, body: bytes, auth: bool, content_type: str) -> httpx.Response:
+    async def _send(self, method: str, path: str) -> httpx.Response:
         self.scope.check(self.t.ip)
         await self.limiter.wait_async()
         headers = {"User-Agent": f"camscan/{__version__}", **IDENTITY}
-        if content_type:
-            headers["Content-Type"] = content_type
-        resp = await self.client.request(method, self.base + path, content=body or None, headers=headers,
-                                         auth=self.auth if auth else None)
+        resp = await self.client.request(method, self.base + path, headers=headers, auth=self.auth)
         tls = self.port == self.t.tls_port
         if tls:
             for r in [*resp.history, resp]:
@@ -217,9 +229,6 @@ async def _cgi(s: _Session, out: Outcome) -> bool:
         if s.t.recorder or model.isdigit() or re.search(rb"NVR|XVR|HCVR|DVR", model):
             await s.request("GET", dahua_cgi.ACTIONS["RemoteDevice"])
     return accepted
-
-
-PTZ_NS = "http://www.onvif.org/ver20/ptz/wsdl"
 
 
 def _quiet_libraries() -> None:

@@ -9,14 +9,13 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from camscan import __version__
-from camscan.protocols import rtsp
+from camscan.protocols import http, rtsp
 from camscan.scan.isolation import isolated
 from camscan.scan.pacing import RateLimiter
 from camscan.scan.targets import Scope, ScopeError
 
-DEFAULT_PORTS = (80, 443, 554, 8000, 8080, 37777)
-HTTP_PORTS = {80, 8080, 81, 88, 8081}
-RTSP_PORTS = {554, 8554}
+HTTP_PORTS = frozenset(http.PORTS)
+RTSP_PORTS = frozenset(rtsp.PORTS)
 MAX_READ = 2 * 1024 * 1024 + 65536
 
 # (ip, port, request bytes, response bytes)
@@ -84,7 +83,7 @@ async def probe_hosts(hosts: list[str], ports: tuple[int, ...], scope: Scope, li
     async def probe(ip: str, port: int) -> None:
         async with sem:
             if port in HTTP_PORTS:
-                req = http_get(ip if port == 80 else f"{ip}:{port}", "/")
+                req = http_get(ip if port == http.PORT else f"{ip}:{port}", "/")
             elif port in RTSP_PORTS:
                 req = rtsp.build_options(f"rtsp://{ip}:{port}/", 1)
             else:
@@ -156,7 +155,7 @@ async def fetch_descriptions(locations: Iterable[tuple[str, str]], scope: Scope,
 
     async def one(ip: str, port: int, path: str) -> None:
         async with sem:
-            req = http_get(ip if port == 80 else f"{ip}:{port}", path)
+            req = http_get(ip if port == http.PORT else f"{ip}:{port}", path)
             resp = await _exchange(ip, port, req, timeout, limiter, scope)
             if resp:
                 sink(ip, port, req, resp)

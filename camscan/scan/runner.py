@@ -15,13 +15,15 @@ import netaddr
 
 from camscan.collect import Collector
 from camscan.model import Endpoint, Evidence
+from camscan.protocols import http
+from camscan.protocols.registry import DEFAULT_TCP_PORTS
 from camscan.scan import arpsweep, link, offer, tempcapture
 from camscan.scan.capture import LiveCapture
 from camscan.scan.credentials import Credentials
 from camscan.scan.discovery import discover
 from camscan.scan.enrich import Outcome, Target, enrich
 from camscan.scan.pacing import RateLimiter
-from camscan.scan.probes import DEFAULT_PORTS, fetch_descriptions, probe_hosts
+from camscan.scan.probes import fetch_descriptions, probe_hosts
 from camscan.scan.targets import Scope
 
 
@@ -30,7 +32,7 @@ class ScanOptions:
     targets: netaddr.IPSet
     interface: str | None = None
     rate: float = 2000
-    ports: tuple[int, ...] = DEFAULT_PORTS
+    ports: tuple[int, ...] = DEFAULT_TCP_PORTS
     capture_path: str | None = None
     discovery_wait: float = 1.5
     connect_timeout: float = 1.0
@@ -75,140 +77,202 @@ def _raise_fd_limit() -> None:
 def run_scan(opts: ScanOptions, say: Say, progress: Progress = no_progress) -> ScanResult:
     """Run every phase; return the evidence the inventory is built from. The temporary capture
     lives in a private directory removed on every way out, SIGTERM included (tempcapture)."""
-    with tempcapture.private_dir() as tmpdir, tempcapture.sigterm_interrupts():
-        return _run_scan(opts, say, progress, tmpdir)
-
-
-def _run_scan(opts: ScanOptions, say: Say, progress: Progress, tmpdir: str) -> ScanResult:
     _raise_fd_limit()
-    scope = Scope(opts.targets)
-    limiter = RateLimiter(opts.rate)
-    iface = link.choose(opts.targets, opts.interface)
-    onlink = link.on_link(iface, opts.targets)
-    offlink = opts.targets - onlink
-    if iface is not None:
-        offlink.remove(iface.ip)
-    root = can_capture()
-    notes: list[str] = []
-    errors: list[str] = []
-    live = Collector()
-    capture: LiveCapture | None = None
-    tmp_capture = None
-    phases: dict[str, float] = {}
-    interrupted = False
-    arp_found: dict[str, str] = {}
-    if not root:
-        notes.append("not root: no ARP sweep and no capture; discovery and TCP probes only")
-        say("camscan: not running as root — skipping the ARP sweep and the capture; "
-            "doing multicast discovery and TCP probes only")
-    else:
+    with tempcapture.private_dir() as tmpdir, tempcapture.sigterm_interrupts():
+        return Scan(opts, say, progress, tmpdir).run()
+
+
+class Scan:
+    """One live scan: where it runs, what it has learned so far, and one method per phase.
+
+    The phases share what earlier ones found (ARP answers give later evidence its MAC,
+    discovery's responders and SSDP locations decide what the TCP phase asks), so they are
+    methods on one object rather than functions passing a dozen values along."""
+
+    def __init__(self, opts: ScanOptions, say: Say, progress: Progress, tmpdir: str) -> None:
+        self.opts, self.say, self.progress, self.tmpdir = opts, say, progress, tmpdir
+        self.scope = Scope(opts.targets)
+        self.limiter = RateLimiter(opts.rate)
+        self.iface = link.choose(opts.targets, opts.interface)
+        self.onlink = link.on_link(self.iface, opts.targets)
+        self.offlink = opts.targets - self.onlink
+        if self.iface is not None:
+            self.offlink.remove(self.iface.ip)
+        self.root = can_capture()
+        self.notes: list[str] = []
+        self.errors: list[str] = []
+        self.live = Collector()
+        self.capture: LiveCapture | None = None
+        self.tmp_capture: str | None = None
+        self.phases: dict[str, float] = {}
+        self.interrupted = False
+        self.arp_found: dict[str, str] = {}
+        self.ssdp_locations: set[tuple[str, str]] = set()  # (announcer, LOCATION)
+        self.outcomes: list[Outcome] = []
+        self.open_ports: dict[str, list[int]] = {}
+
+    def run(self) -> ScanResult:
+        """Every phase in order; Ctrl-C ends them early and keeps what was found."""
+        self.start_capture()
+        try:
+            asyncio.run(self.network_phases())
+        except KeyboardInterrupt:
+            self.interrupted = True
+            self.notes.append("scan cut short (interrupted): the inventory holds what was found until then")
+        finally:
+            if self.capture is not None:
+                time.sleep(0.1)
+                self.capture.stop()
+        self.phases["total"] = sum(v for k, v in self.phases.items() if k in ("discovery", "tcp", "enrich"))
+        self.notes.extend(self.errors)
+        return self.build_result()
+
+    # ---------------------------------------------------------------------------- setup / capture
+
+    def start_capture(self) -> None:
+        """As root, capture the scan's conversation on the interface that reaches the targets."""
+        opts = self.opts
+        if not self.root:
+            self.notes.append("not root: no ARP sweep and no capture; discovery and TCP probes only")
+            self.say("camscan: not running as root — skipping the ARP sweep and the capture; "
+                     "doing multicast discovery and TCP probes only")
+            return
         # all targets behind a router: capture on the interface the kernel routes them through
-        cap_iface = iface or link.route_interface(str(next(iter(opts.targets))))
-        if cap_iface is not None:
-            path = opts.capture_path
-            if not path:
-                path = tmp_capture = os.path.join(tmpdir, "scan.pcap")
-            nets = [str(c) for c in opts.targets.iter_cidrs()]
-            capture = LiveCapture(cap_iface.name, cap_iface.ip, path, cap_iface.mac, nets)
-            capture.start()
-        elif opts.capture_path:
-            notes.append("no route to the targets: nothing to capture")
+        cap_iface = self.iface or link.route_interface(str(next(iter(opts.targets))))
+        if cap_iface is None:
+            if opts.capture_path:
+                self.notes.append("no route to the targets: nothing to capture")
+            return
+        path = opts.capture_path
+        if not path:  # in run_scan's private directory, which goes with the scan
+            path = self.tmp_capture = os.path.join(self.tmpdir, "scan.pcap")
+        nets = [str(c) for c in opts.targets.iter_cidrs()]
+        self.capture = LiveCapture(cap_iface.name, cap_iface.ip, path, cap_iface.mac, nets)
+        self.capture.start()
 
-    def on_udp(ip: str, sport: int, lport: int, payload: bytes) -> None:
-        live.udp(Endpoint(ip, arp_found.get(ip, ""), sport), sport, lport, payload)
+    def on_udp(self, ip: str, sport: int, lport: int, payload: bytes) -> None:
+        self.live.udp(Endpoint(ip, self.arp_found.get(ip, ""), sport), sport, lport, payload)
 
-    ssdp_locations: set[tuple[str, str]] = set()  # (announcer, LOCATION)
-    outcomes: list[Outcome] = []
-    open_ports: dict[str, list[int]] = {}
+    def on_exchange(self, ip: str, port: int, req: bytes, resp: bytes) -> None:
+        self.live.tcp_stream(Endpoint(ip, self.arp_found.get(ip, ""), port), req, resp)
 
-    def on_exchange(ip: str, port: int, req: bytes, resp: bytes) -> None:
-        live.tcp_stream(Endpoint(ip, arp_found.get(ip, ""), port), req, resp)
-
-    async def phases_async() -> None:
-        nonlocal arp_found
+    async def network_phases(self) -> None:
+        """Discovery and the ARP sweep at the same time, then TCP probes and descriptions, then
+        (with credentials) the devices' own APIs."""
         t0 = time.monotonic()
-        disc = asyncio.create_task(discover(iface.ip if iface else None, [str(ip) for ip in offlink], scope,
-                                            limiter, on_udp, opts.discovery_wait, errors.append))
-        if capture is not None and iface is not None and onlink:
-            say(f"ARP sweep of {onlink.size} on-link addresses on {iface.name} ...")
-            advance, finish = progress("ARP sweep ", onlink.size)
-            arp_found = await asyncio.to_thread(arpsweep.sweep, iface, [str(ip) for ip in onlink], scope, limiter,
-                                                capture.arp_replies, progress=advance)
-            finish()
-            phases["arp"] = time.monotonic() - t0
-            say(f"  {len(arp_found)} hosts answered ARP ({phases['arp']:.2f} s)")
+        iface = self.iface
+        disc = asyncio.create_task(discover(iface.ip if iface else None, [str(ip) for ip in self.offlink],
+                                            self.scope, self.limiter, self.on_udp, self.opts.discovery_wait,
+                                            self.errors.append))
+        await self.arp_sweep(t0)
         await disc
-        phases["discovery"] = time.monotonic() - t0
-        if capture is not None:  # replies that arrived after the sweep ended still count
-            arp_found = {ip: mac for ip, mac in capture.arp_replies.items() if ip in opts.targets}
-        responders = {e.ip for e in live.evidence if e.ip}
-        if root and iface is not None:
-            hosts = set(arp_found) | (responders & {str(i) for i in onlink}) | {str(i) for i in offlink}
+        self.phases["discovery"] = time.monotonic() - t0
+        hosts = self.hosts_to_probe()
+        t1 = time.monotonic()
+        await self.tcp_probes(hosts)
+        await self.descriptions()
+        self.phases["tcp"] = time.monotonic() - t1
+        if self.opts.credentials:
+            t2 = time.monotonic()
+            await self.credentialed_enrichment(self.opts.credentials)
+            self.phases["enrich"] = time.monotonic() - t2
+
+    # ------------------------------------------------------------------------------------- phases
+
+    async def arp_sweep(self, t0: float) -> None:
+        """Ask every on-link target by ARP (root only: the replies are read from the capture)."""
+        iface, capture, onlink = self.iface, self.capture, self.onlink
+        if capture is None or iface is None or not onlink:
+            return
+        self.say(f"ARP sweep of {onlink.size} on-link addresses on {iface.name} ...")
+        advance, finish = self.progress("ARP sweep ", onlink.size)
+        self.arp_found = await asyncio.to_thread(arpsweep.sweep, iface, [str(ip) for ip in onlink], self.scope,
+                                                 self.limiter, capture.arp_replies, progress=advance)
+        finish()
+        self.phases["arp"] = time.monotonic() - t0
+        self.say(f"  {len(self.arp_found)} hosts answered ARP ({self.phases['arp']:.2f} s)")
+
+    def hosts_to_probe(self) -> set[str]:
+        """The hosts the TCP phase asks: as root, those that answered ARP or discovery on the link
+        and every off-link target; without root, every target. Also notes the SSDP locations
+        inside the targets, whose descriptions are fetched after the probes."""
+        opts, iface, scope = self.opts, self.iface, self.scope
+        if self.capture is not None:  # replies that arrived after the sweep ended still count
+            self.arp_found = {ip: mac for ip, mac in self.capture.arp_replies.items() if ip in opts.targets}
+        responders = {e.ip for e in self.live.evidence if e.ip}
+        if self.root and iface is not None:
+            hosts = set(self.arp_found) | (responders & {str(i) for i in self.onlink}) \
+                | {str(i) for i in self.offlink}
         else:
             hosts = {str(ip) for ip in opts.targets if iface is None or str(ip) != iface.ip}
         hosts = {h for h in hosts if scope.allows(h)}
-        for e in list(live.evidence):  # descriptions of responders inside the targets only
+        for e in list(self.live.evidence):  # descriptions of responders inside the targets only
             if e.location and scope.allows(e.ip):
-                ssdp_locations.add((e.ip, e.location))
-        t1 = time.monotonic()
-        say(f"TCP probes of {len(hosts)} hosts on ports {','.join(map(str, opts.ports))} ...")
-        near = sorted((h for h in hosts if h in onlink), key=lambda h: netaddr.IPAddress(h))
-        far = sorted((h for h in hosts if h not in onlink), key=lambda h: netaddr.IPAddress(h))
-        # on the link a reply takes well under a millisecond: half a second is generous
-        advance, finish = progress("TCP probes", (len(near) + len(far)) * len(opts.ports))
-        for found in await asyncio.gather(
-                probe_hosts(near, opts.ports, scope, limiter, on_exchange, min(opts.connect_timeout, 0.5),
-                            progress=advance, errors=errors.append),
-                probe_hosts(far, opts.ports, scope, limiter, on_exchange, opts.connect_timeout, progress=advance,
-                            errors=errors.append)):
-            open_ports.update(found)
-        finish()
-        await fetch_descriptions(ssdp_locations, scope, limiter, on_exchange, errors.append)
-        phases["tcp"] = time.monotonic() - t1
-        if opts.credentials:
-            t2 = time.monotonic()
-            targets = offer.corroborate(api_targets(live.evidence, open_ports, scope), live.evidence,
-                                        open_ports)
-            say(f"credentialed identification of {len(targets)} devices ...")
-            outcomes.extend(await enrich(targets, opts.credentials, scope, limiter, on_exchange))
-            if capture is None:  # no capture to replay: ONVIF's answers come as evidence directly
-                for o in outcomes:
-                    live.evidence.extend(o.evidence)
-            phases["enrich"] = time.monotonic() - t2
+                self.ssdp_locations.add((e.ip, e.location))
+        return hosts
 
-    try:
-        asyncio.run(phases_async())
-    except KeyboardInterrupt:
-        interrupted = True
-        notes.append("scan cut short (interrupted): the inventory holds what was found until then")
-    finally:
-        if capture is not None:
-            time.sleep(0.1)
-            capture.stop()
-    phases["total"] = sum(v for k, v in phases.items() if k in ("discovery", "tcp", "enrich"))
-    for e in errors:
-        notes.append(e)
-    evidence = live.evidence
-    skipped = dict(live.counters.counts)
-    if capture is not None:
+    async def tcp_probes(self, hosts: set[str]) -> None:
+        """Connect to each port of each host; on the link with a shorter timeout."""
+        opts = self.opts
+        self.say(f"TCP probes of {len(hosts)} hosts on ports {','.join(map(str, opts.ports))} ...")
+        near = sorted((h for h in hosts if h in self.onlink), key=lambda h: netaddr.IPAddress(h))
+        far = sorted((h for h in hosts if h not in self.onlink), key=lambda h: netaddr.IPAddress(h))
+        # on the link a reply takes well under a millisecond: half a second is generous
+        advance, finish = self.progress("TCP probes", (len(near) + len(far)) * len(opts.ports))
+        for found in await asyncio.gather(
+                probe_hosts(near, opts.ports, self.scope, self.limiter, self.on_exchange,
+                            min(opts.connect_timeout, 0.5), progress=advance, errors=self.errors.append),
+                probe_hosts(far, opts.ports, self.scope, self.limiter, self.on_exchange, opts.connect_timeout,
+                            progress=advance, errors=self.errors.append)):
+            self.open_ports.update(found)
+        finish()
+
+    async def descriptions(self) -> None:
+        """Fetch the UPnP descriptions SSDP pointed at."""
+        await fetch_descriptions(self.ssdp_locations, self.scope, self.limiter, self.on_exchange, self.errors.append)
+
+    async def credentialed_enrichment(self, credentials: Credentials) -> None:
+        """Ask the devices' own APIs with the user's accounts."""
+        targets = offer.corroborate(api_targets(self.live.evidence, self.open_ports, self.scope),
+                                    self.live.evidence, self.open_ports)
+        self.say(f"credentialed identification of {len(targets)} devices ...")
+        self.outcomes.extend(await enrich(targets, credentials, self.scope, self.limiter, self.on_exchange))
+        if self.capture is None:  # no capture to replay: ONVIF's answers come as evidence directly
+            for o in self.outcomes:
+                self.live.evidence.extend(o.evidence)
+
+    # ------------------------------------------------------------------------------------- result
+
+    def collected(self) -> tuple[list[Evidence], dict[str, int]]:
+        """The evidence and skip counts: the replay of the capture when there is one, else what
+        the sockets received."""
+        capture = self.capture
+        if capture is None:
+            return self.live.evidence, dict(self.live.counters.counts)
         from camscan.replay import replay_file
 
         replayed = Collector()
         replay_file(capture.path, replayed)
-        evidence, skipped = replayed.evidence, dict(replayed.counters.counts)
-        evidence += [e for o in outcomes for e in o.tls_evidence]  # HTTPS answers: ciphertext in the capture
         if capture.error:
-            notes.append(f"capture: {capture.error}")
-    if tmp_capture:
-        os.unlink(tmp_capture)
-    own = iface.ip if iface is not None else ""
-    evidence = [e for e in evidence if e.via or (e.ip and e.ip != own and e.ip in opts.targets)]
-    result = ScanResult(evidence, skipped, notes, interrupted, phases, len(arp_found))
-    for o in outcomes:
-        if o.notes:
-            result.device_notes.setdefault(o.ip, []).extend(o.notes)
-        result.enrichment[o.status] = result.enrichment.get(o.status, 0) + 1
-    return result
+            self.notes.append(f"capture: {capture.error}")
+        # what the APIs answered over HTTPS is only ciphertext in the capture
+        tls_evidence = [e for o in self.outcomes for e in o.tls_evidence]
+        return replayed.evidence + tls_evidence, dict(replayed.counters.counts)
+
+    def build_result(self) -> ScanResult:
+        """Evidence about the targets only (never the scanner itself), with each device's
+        credentialed outcome."""
+        evidence, skipped = self.collected()
+        if self.tmp_capture:
+            os.unlink(self.tmp_capture)
+        own = self.iface.ip if self.iface is not None else ""
+        evidence = [e for e in evidence if e.via or (e.ip and e.ip != own and e.ip in self.opts.targets)]
+        result = ScanResult(evidence, skipped, self.notes, self.interrupted, self.phases, len(self.arp_found))
+        for o in self.outcomes:
+            if o.notes:
+                result.device_notes.setdefault(o.ip, []).extend(o.notes)
+            result.enrichment[o.status] = result.enrichment.get(o.status, 0) + 1
+        return result
 
 
 API_PLATFORMS = ("Hikvision", "Dahua")
@@ -243,7 +307,7 @@ def api_targets(evidence: list[Evidence], open_ports: dict[str, list[int]], scop
     out = []
     for ip, t in by_ip.items():
         ports = open_ports.get(ip, [])
-        port = next((p for p in (80, 8080) if p in ports), 0)
+        port = next((p for p in (http.PORT, http.ALT_PORT) if p in ports), 0)
         if port and (t.platform or t.onvif_path):
             t.port = port
             out.append(t)

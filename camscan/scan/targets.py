@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import netaddr
 
 from camscan.errors import InputError
-from camscan.protocols import dhip, mdns, sadp, ssdp, wsdiscovery
+from camscan.protocols.registry import DISCOVERY_GROUPS
 
 MAX_ADDRESSES = 65_536
 
@@ -26,9 +26,6 @@ PRIVATE = netaddr.IPSet([
     "198.18.0.0/15", "127.0.0.0/8", "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24",
 ])
 NEVER = netaddr.IPSet(["0.0.0.0/8", "224.0.0.0/4", "240.0.0.0/4"])
-
-# The link-local discovery groups a scan may send to on its chosen interface.
-DISCOVERY_GROUPS = frozenset({sadp.GROUP, wsdiscovery.GROUP, ssdp.GROUP, dhip.GROUP, mdns.GROUP})
 
 
 def _one(spec: str, origin: str) -> netaddr.IPSet:
@@ -143,3 +140,13 @@ class Scope:
             raise ScopeError(f"address leads to port {port}, not one this request may use; not sent")
         self.check(literal)
         return literal, port
+
+def parse_ports(text: str) -> tuple[int, ...]:
+    """`--ports 80,443,554` → (80, 443, 554); InputError with the option's own wording otherwise."""
+    try:
+        ports = tuple(int(p) for p in text.split(",") if p.strip())
+        if not ports or any(not 0 < p < 65536 for p in ports):
+            raise ValueError
+    except ValueError:
+        raise InputError(f"--ports {text!r}: give TCP ports as a comma-separated list, e.g. 80,554") from None
+    return ports

@@ -1,0 +1,252 @@
+"""One device's evidence → one inventory row, in small steps, each taking its numbers from the
+fusion policy (signatures/fusion.toml) and its meanings from the signatures.
+
+The steps, in order (later steps read what earlier ones settled):
+
+1. identity — ip, mac, recorder and channel;
+2. fields — model, firmware, serial and name, each from the highest-ranked source that said it;
+3. maker and brand — claims from the protocol's platform, the device's vendor string (through
+   brands.toml: rebadges resolve here), firmware OEM codes, banners, the OUI registrant and
+   the model numbering; the strongest claim wins and its strength is the row's confidence;
+4. kind (device_type) — weighted claims from the protocols, model patterns, banners, the OUI
+   table, WS-Discovery types and any static/PTZ claim;
+5. form — static or PTZ, for cameras only, from weighted claims.
+
+What it must not do: group evidence (grouping.py), hold weights of its own (they are data),
+or branch on the wording of a note. Every field it sets records the source that set it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from camscan.identify import oui
+from camscan.identify.policy import CONFIDENCE, FusionPolicy
+from camscan.identify.signatures import Match, Signatures
+from camscan.model import SOURCES, Device, Evidence
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+MAX_FIELD = 200
+# a claim's weight, the value it claims and the source that claimed it
+WeightedClaim = tuple[int, str, str]
+
+
+def clean(value: str) -> str:
+    """Device text made safe to show: no control characters, bounded length."""
+    value = _CONTROL.sub(" ", value).strip()
+    return value[:MAX_FIELD]
+
+
+def resolve(items: list[Evidence], sigs: Signatures, policy: FusionPolicy) -> Device:
+    """The row for one device's evidence (one group from grouping.group)."""
+    d = Device()
+    items = sorted(items, key=policy.rank, reverse=True)  # strongest first; ties keep their order
+    resolve_identity(d, items)
+    resolve_fields(d, items)
+    sources = {e.source for e in items}
+    maker = resolve_maker(d, items, sigs, policy)
+    if maker.registrant:
+        sources.add("oui")  # the registry named who owns the prefix, camera maker or not
+    forms = form_claims(d, items, maker, policy)
+    resolve_kind(d, kind_claims(d, items, maker, forms, policy), items, maker.registrant, sources, policy)
+    resolve_form(d, forms)
+    d.evidence = [s for s in SOURCES if s in sources]
+    for e in items:
+        if e.note and not e.problem and e.note not in d.notes:
+            d.notes.append(clean(e.note))
+    return d
+
+
+# --- 1, 2: identity and fields ------------------------------------------------------------------
+
+def _first_with(items: list[Evidence], attr: str) -> Evidence | None:
+    """The strongest evidence (items are strongest first) that says something for `attr`."""
+    return next((e for e in items if getattr(e, attr)), None)
+
+
+def resolve_identity(d: Device, items: list[Evidence]) -> None:
+    """ip from the device's own packets where there are any (else the recorder's word), mac
+    only from its own packets, and the recorder and channel that reported it."""
+    direct = [e for e in items if not e.via]
+    channel = [e for e in items if e.via]
+    best = _first_with(direct or items, "ip")
+    if best is not None:
+        d.ip, d.provenance["ip"] = clean(best.ip), best.source
+    best = _first_with(direct, "mac")
+    if best is not None:
+        d.mac, d.provenance["mac"] = best.mac, best.source
+    if channel:
+        d.via, d.channel = channel[0].via, channel[0].channel
+        d.provenance["via"] = "nvr"
+
+
+def resolve_fields(d: Device, items: list[Evidence]) -> None:
+    """model, firmware, serial and name, each from the strongest source that said it."""
+    for attr in ("model", "firmware", "serial", "name"):
+        best = _first_with(items, attr)
+        if best is None:
+            continue
+        value = clean(str(getattr(best, attr)))
+        if value:  # text that was nothing but control characters says nothing
+            setattr(d, attr, value)
+            d.provenance[attr] = best.source
+
+
+# --- 3: maker and brand -------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Claim:
+    """Who made it (and under what brand), how strongly, and who said so."""
+
+    strength: int
+    manufacturer: str
+    brand: str
+    source: str
+
+
+class Claims(list[Claim]):
+    """Maker claims in the order they were made."""
+
+    def add(self, strength: int, m: Match | None, source: str) -> None:
+        """A signature's answer as a claim, when it names a maker or a brand."""
+        if m is not None and (m.manufacturer or m.brand):
+            self.append(Claim(strength, m.manufacturer, m.brand, source))
+
+
+def strongest(claims: list[Claim], attr: str) -> Claim | None:
+    """The strongest claim that says something for `attr`; the first made on a tie."""
+    best: Claim | None = None
+    for c in claims:
+        if getattr(c, attr) and (best is None or c.strength > best.strength):
+            best = c
+    return best
+
+
+@dataclass(slots=True)
+class MakerFindings:
+    """What the maker step looked up that the kind and form steps weigh too."""
+
+    model_match: Match | None = None
+    banner_hints: list[tuple[Match, str]] = field(default_factory=list)  # banners naming a type/form
+    oui_match: Match | None = None
+    registrant: str = ""
+
+
+def resolve_maker(d: Device, items: list[Evidence], sigs: Signatures, policy: FusionPolicy) -> MakerFindings:
+    """manufacturer (with its provenance and the row's confidence) and brand."""
+    found = MakerFindings()
+    claims = _claims_from_evidence(d, items, sigs, policy, found)
+    _claim_from_oui(d, sigs, policy, claims, found)
+    maker = strongest(claims, "manufacturer")
+    if d.model:  # a numbering scheme, read in the light of what the others said
+        found.model_match = sigs.model(d.model, maker.manufacturer if maker else "")
+        claims.add(policy.maker_strength["model"], found.model_match, f"{d.provenance['model']}:models")
+        maker = strongest(claims, "manufacturer")
+    if maker is not None:
+        d.manufacturer, d.provenance["manufacturer"] = maker.manufacturer, maker.source
+        d.confidence = CONFIDENCE[maker.strength]
+    agreeing = [c for c in claims if not d.manufacturer or c.manufacturer in ("", d.manufacturer)]
+    brand = strongest(agreeing, "brand")
+    if brand is not None:
+        d.brand, d.provenance["brand"] = brand.brand, brand.source
+    return found
+
+
+def _claims_from_evidence(d: Device, items: list[Evidence], sigs: Signatures, policy: FusionPolicy,
+                          found: MakerFindings) -> Claims:
+    """Claims from the protocol's platform, vendor strings, the firmware and banners."""
+    strength = policy.maker_strength
+    claims = Claims()
+    platform = _first_with(items, "platform")
+    if platform is not None:
+        claims.append(Claim(strength["platform"], platform.platform, "", platform.source))
+    said_platform = platform.platform if platform is not None else ""
+    for e in items:
+        if e.vendor:
+            kind = "vendor_authenticated" if e.authenticated else "vendor"
+            claims.add(strength[kind], sigs.vendor(clean(e.vendor), said_platform), f"{e.source}:brands")
+    if d.firmware:
+        claims.add(strength["firmware"], sigs.firmware(d.firmware), f"{d.provenance['firmware']}:firmware")
+    for e in items:
+        for kind, text in e.banners.items():
+            if not text:
+                continue
+            match = sigs.banner(kind, clean(text))
+            claims.add(strength["banner"], match, f"{e.source}:banners")
+            if match is not None and (match.device_type or match.form):
+                found.banner_hints.append((match, f"{e.source}:banners"))
+    return claims
+
+
+def _claim_from_oui(d: Device, sigs: Signatures, policy: FusionPolicy, claims: Claims,
+                    found: MakerFindings) -> None:
+    """The MAC's registrant, unless the MAC is locally administered (then it is flagged and
+    never looked up: its first octets are not an IEEE assignment)."""
+    if not d.mac:
+        return
+    if oui.is_locally_administered(d.mac):
+        d.mac_randomised = True
+        d.notes.append("locally administered (randomised) MAC: not looked up in the OUI registry")
+        return
+    found.registrant = oui.registrant(d.mac) or ""
+    if found.registrant:
+        found.oui_match = sigs.oui(found.registrant)
+        claims.add(policy.maker_strength["oui"], found.oui_match, "oui")
+
+
+# --- 4, 5: kind and form ------------------------------------------------------------------------
+
+def form_claims(d: Device, items: list[Evidence], found: MakerFindings, policy: FusionPolicy) -> list[WeightedClaim]:
+    """Every static/PTZ claim with its weight: the protocols', a model pattern's, banners'."""
+    claims = [(policy.form_weight(e), e.form, e.source) for e in items if e.form]
+    mm = found.model_match
+    if mm is not None and mm.form:
+        claims.append((policy.form_weights["model"], mm.form, f"{d.provenance.get('model', '')}:models"))
+    claims += [(policy.form_weights["banner"], bm.form, src) for bm, src in found.banner_hints if bm.form]
+    return claims
+
+
+def kind_claims(d: Device, items: list[Evidence], found: MakerFindings, forms: list[WeightedClaim],
+                policy: FusionPolicy) -> list[WeightedClaim]:
+    """Every device-type claim with its weight, in the order the policy's ties go by."""
+    weight = policy.kind_weight
+    claims = [(policy.rank(e) + weight["evidence_bonus"], e.device_type, e.source) for e in items if e.device_type]
+    mm = found.model_match
+    if mm is not None and mm.device_type:
+        claims.append((weight["model"], mm.device_type, f"{d.provenance.get('model', '')}:models"))
+    claims += [(weight["banner"], bm.device_type, src) for bm, src in found.banner_hints if bm.device_type]
+    if found.oui_match is not None and found.oui_match.device_type:
+        claims.append((weight["oui"], found.oui_match.device_type, "oui"))
+    wsd = policy.wsd_types
+    claims += [(wsd.weight, wsd.device_type, wsd.provenance) for e in items
+               if e.source == "wsd" and wsd.matches(e.banners.get("wsd_types", ""))]
+    # only cameras are static or PTZ: a weak hint, below any model pattern or protocol
+    claims += [(weight["form_implies_camera"], "camera", src) for _, form, src in forms if form in ("ptz", "static")]
+    return claims
+
+
+def resolve_kind(d: Device, claims: list[WeightedClaim], items: list[Evidence], registrant: str,
+                 sources: set[str], policy: FusionPolicy) -> None:
+    """device_type from the heaviest claim; without any, a recorder's channel is a camera and
+    a registered maker no signature knows, on a host that spoke nothing camera-like, is other."""
+    if claims:
+        _, d.device_type, d.provenance["device_type"] = max(claims, key=lambda c: c[0])
+    elif any(e.via for e in items):
+        d.device_type, d.provenance["device_type"] = "camera", "nvr"
+    elif registrant and not d.manufacturer and not sources & policy.camera_sources:
+        d.device_type, d.provenance["device_type"] = "other", "oui"
+    else:
+        d.device_type = "unknown"
+    if d.device_type == "unknown":
+        d.provenance["device_type"] = "unsettled"
+
+
+def resolve_form(d: Device, claims: list[WeightedClaim]) -> None:
+    """form for a camera from the heaviest claim ("unknown" when nothing placed it); "" else."""
+    if d.device_type != "camera":
+        d.form = ""
+    elif claims:
+        _, d.form, d.provenance["form"] = max(claims, key=lambda c: c[0])
+    else:
+        d.form, d.provenance["form"] = "unknown", "unsettled"

@@ -1,0 +1,62 @@
+"""Which ports and groups camscan speaks on, collected from the protocol modules that own them.
+
+Each protocol module declares its own PORT / GROUP (and PORTS where it is served on several);
+everything that needs a list of them — the collector's dispatch, the replay and capture BPF
+filters, the scope's allowed groups, the scanner's discovery probes and default TCP ports, the
+lab emulator and the capture generator — reads this module, so a new protocol or port is
+declared once, in its module, and added here once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from camscan.model import Endpoint, Evidence
+from camscan.protocols import dhip, http, mdns, rtsp, sadp, ssdp, wsdiscovery
+
+UdpParser = Callable[[bytes, Endpoint], list[Evidence]]
+
+
+@dataclass(frozen=True, slots=True)
+class UdpDiscovery:
+    """A multicast discovery protocol: where it is spoken, how its replies are read, and the
+    probe a scan sends."""
+
+    name: str  # as counters and messages say it
+    source: str  # the Evidence source its parser gives, and the lab profile section that serves it
+    group: str
+    port: int
+    parse: UdpParser
+    probe: Callable[[], bytes]
+    # replies go to the group (or come from the protocol port), so the prober must bind that port
+    replies_on_port: bool
+
+
+def _ssdp_probe() -> bytes:
+    return ssdp.build_msearch("ssdp:all", 1)
+
+
+def _mdns_probe() -> bytes:
+    return mdns.build_query(list(mdns.DEFAULT_SERVICES))
+
+
+UDP_DISCOVERY: tuple[UdpDiscovery, ...] = (
+    UdpDiscovery("SADP", "sadp", sadp.GROUP, sadp.PORT, sadp.parse, sadp.build_probe, True),
+    UdpDiscovery("WS-Discovery", "wsd", wsdiscovery.GROUP, wsdiscovery.PORT, wsdiscovery.parse,
+                 wsdiscovery.build_probe, False),
+    UdpDiscovery("SSDP", "ssdp", ssdp.GROUP, ssdp.PORT, ssdp.parse, _ssdp_probe, False),
+    UdpDiscovery("DHIP", "dhip", dhip.GROUP, dhip.PORT, dhip.parse, dhip.build_probe, True),
+    UdpDiscovery("mDNS", "mdns", mdns.GROUP, mdns.PORT, mdns.parse, _mdns_probe, True),
+)
+UDP_BY_PORT: dict[int, UdpDiscovery] = {d.port: d for d in UDP_DISCOVERY}
+UDP_PORTS: tuple[int, ...] = tuple(d.port for d in UDP_DISCOVERY)
+# The link-local groups a scan may send to on its chosen interface.
+DISCOVERY_GROUPS: frozenset[str] = frozenset(d.group for d in UDP_DISCOVERY)
+
+# Every port whose TCP conversations the HTTP/RTSP/ONVIF/ISAPI/CGI parsers read.
+TCP_PORTS: tuple[int, ...] = tuple(sorted(set(http.PORTS) | set(rtsp.PORTS)))
+# What a scan probes by default: the web UI and its usual alternatives, RTSP, and the vendors'
+# private SDK ports (open or not says something; camscan never speaks those protocols).
+DEFAULT_TCP_PORTS: tuple[int, ...] = (http.PORT, http.TLS_PORT, rtsp.PORT, sadp.SDK_PORT, http.ALT_PORT,
+                                      dhip.SDK_PORT)

@@ -1,0 +1,236 @@
+"""TLS 1.0-1.2 server handshakes: the leaf certificate's subject and issuer, as text the
+signatures read (banners["tls_subject"], banners["tls_issuer"], RFC 4514 order as recog writes
+them: `CN=www.hikvision.com,OU=DVRNVR,O=HIKVISION,L=HangZhou,ST=ZheJiang,C=CN`).
+
+Input is what a TCP stream reassembles from the server side: TLS records of type 22 carrying
+ServerHello, Certificate, ... possibly one handshake message spread over several records.
+Up to TLS 1.2 the Certificate message is in clear; TLS 1.3 encrypts it, so a 1.3 server says
+nothing here. A certificate names the *server* of the connection: in a passive capture that is
+often a cloud service the camera talks to, not a device on the LAN (the caller decides).
+
+Pure: bytes in, Evidence out, no sockets. Certificates are read by a small bounded DER walker
+(the `cryptography` package is not a camscan dependency): only the path tbsCertificate →
+issuer/subject is followed, lengths are checked against their parent, at most MAX_RECORDS
+records and MAX_HANDSHAKE bytes of handshake are looked at; only the leaf certificate is read.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from camscan.model import Endpoint, Evidence, Malformed
+
+PORTS = (443, 8443)
+MAX_PAYLOAD = 1_000_000
+MAX_RECORDS = 64
+MAX_RECORD_LEN = 16384 + 2048  # TLSCiphertext limit (RFC 5246 §6.2.3)
+MAX_HANDSHAKE = 262_144
+MAX_RDNS = 64
+
+_CT_CHANGE_CIPHER_SPEC, _CT_ALERT, _CT_HANDSHAKE, _CT_APPLICATION = 20, 21, 22, 23
+_HS_SERVER_HELLO, _HS_CERTIFICATE, _HS_SERVER_HELLO_DONE = 2, 11, 14
+_VERSIONS = {0x0300: "SSL 3.0", 0x0301: "TLS 1.0", 0x0302: "TLS 1.1", 0x0303: "TLS 1.2"}
+
+# attribute type OIDs (DER content bytes) → RFC 4514 / OpenSSL short names
+_ATTRIBUTES = {
+    bytes.fromhex("550403"): "CN", bytes.fromhex("550406"): "C", bytes.fromhex("550407"): "L",
+    bytes.fromhex("550408"): "ST", bytes.fromhex("55040a"): "O", bytes.fromhex("55040b"): "OU",
+    bytes.fromhex("550405"): "serialNumber", bytes.fromhex("550409"): "street",
+    bytes.fromhex("2a864886f70d010901"): "emailAddress",
+    bytes.fromhex("0992268993f22c640119"): "DC", bytes.fromhex("0992268993f22c640101"): "UID",
+}
+_SEQUENCE, _SET, _OID, _CONTEXT_0 = 0x30, 0x31, 0x06, 0xA0
+_STRING_CODECS = {0x0C: "utf-8", 0x13: "latin-1", 0x16: "latin-1", 0x14: "latin-1", 0x1A: "latin-1",
+                  0x1E: "utf-16-be", 0x1C: "utf-32-be", 0x12: "latin-1"}
+_RFC4514_SPECIAL = {",", "+", '"', "\\", "<", ">", ";"}
+
+
+# ---- TLS records and handshake messages ----
+
+def _handshake_bytes(data: bytes) -> tuple[bytes, int]:
+    """The concatenated handshake-record payloads up to the first ChangeCipherSpec or
+    application record (or the first byte that is not a record), and the record-layer
+    version; (b"", 0) for input that does not start with a TLS record."""
+    pos, out, version = 0, bytearray(), 0
+    for _ in range(MAX_RECORDS):
+        if pos >= len(data):
+            break
+        if len(data) - pos < 5:
+            break  # the capture stops inside a record header
+        ctype, record_version, length = struct.unpack_from("!BHH", data, pos)
+        if ctype not in (_CT_CHANGE_CIPHER_SPEC, _CT_ALERT, _CT_HANDSHAKE, _CT_APPLICATION) or \
+                record_version >> 8 != 3:
+            if pos == 0:
+                return b"", 0  # not TLS at all
+            break  # a gap in the capture: what came before still stands
+        if length > MAX_RECORD_LEN:
+            raise Malformed(f"TLS: record of {length} bytes is too long")
+        version = version or record_version
+        if ctype in (_CT_CHANGE_CIPHER_SPEC, _CT_APPLICATION):
+            break  # what follows is encrypted
+        body = data[pos + 5:pos + 5 + length]
+        if ctype == _CT_HANDSHAKE:
+            out += body
+            if len(out) > MAX_HANDSHAKE:
+                raise Malformed("TLS: handshake larger than the limit")
+        if len(body) < length:
+            break  # the capture stops inside this record; use what there is
+        pos += 5 + length
+    return bytes(out), version
+
+
+def _messages(handshake: bytes) -> list[tuple[int, bytes, bool]]:
+    """(type, body, complete) of each handshake message; the last may be incomplete."""
+    out, pos = [], 0
+    while pos + 4 <= len(handshake) and len(out) < MAX_RECORDS:
+        mtype = handshake[pos]
+        length = int.from_bytes(handshake[pos + 1:pos + 4], "big")
+        body = handshake[pos + 4:pos + 4 + length]
+        out.append((mtype, body, len(body) == length))
+        if mtype == _HS_SERVER_HELLO_DONE or len(body) < length:
+            break
+        pos += 4 + length
+    return out
+
+
+def _leaf_certificate(body: bytes) -> bytes:
+    """The first (leaf) DER certificate of a Certificate message body."""
+    if len(body) < 3:
+        raise Malformed("TLS: Certificate message too short")
+    total = int.from_bytes(body[:3], "big")
+    if total > len(body) - 3:
+        raise Malformed("TLS: certificate list longer than its message")
+    if total < 3:
+        raise Malformed("TLS: empty certificate list")
+    first = int.from_bytes(body[3:6], "big")
+    if first == 0 or first > total - 3:
+        raise Malformed("TLS: certificate longer than the list")
+    return body[6:6 + first]
+
+
+# ---- DER ----
+
+def _tlv(data: bytes, pos: int, end: int) -> tuple[int, int, int]:
+    """(tag, content start, content end) of the element at `pos`, checked against `end`."""
+    if pos + 2 > end:
+        raise Malformed("X.509: truncated element")
+    tag, first = data[pos], data[pos + 1]
+    if tag & 0x1F == 0x1F:
+        raise Malformed("X.509: high tag numbers are not used in certificates")
+    pos += 2
+    if first < 0x80:
+        length = first
+    else:
+        count = first & 0x7F
+        if count == 0 or count > 4 or pos + count > end:
+            raise Malformed("X.509: bad length")
+        length = int.from_bytes(data[pos:pos + count], "big")
+        pos += count
+    if pos + length > end:
+        raise Malformed("X.509: element longer than its parent")
+    return tag, pos, pos + length
+
+
+def _children(data: bytes, start: int, end: int, limit: int) -> list[tuple[int, int, int]]:
+    out, pos = [], start
+    while pos < end:
+        if len(out) >= limit:
+            raise Malformed("X.509: too many elements")
+        tag, cstart, cend = _tlv(data, pos, end)
+        out.append((tag, cstart, cend))
+        pos = cend
+    return out
+
+
+def _escape(value: str) -> str:
+    out = "".join("\\" + c if c in _RFC4514_SPECIAL else c for c in value)
+    if out.startswith(("#", " ")):
+        out = "\\" + out
+    if out.endswith(" ") and not out.endswith("\\ "):
+        out = out[:-1] + "\\ "
+    return out
+
+
+def _oid_text(raw: bytes) -> str:
+    if not raw or len(raw) > 32:
+        return "?"
+    parts, value = [raw[0] // 40, raw[0] % 40], 0
+    for byte in raw[1:]:
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            parts.append(value)
+            value = 0
+    return ".".join(str(p) for p in parts)
+
+
+def _name(der: bytes, start: int, end: int) -> str:
+    """An X.501 Name → its RFC 4514 string (last RDN first, as OpenSSL and recog write it)."""
+    rdns = []
+    for tag, rstart, rend in _children(der, start, end, MAX_RDNS):
+        if tag != _SET:
+            raise Malformed("X.509: RDN is not a SET")
+        parts = []
+        for atag, astart, aend in _children(der, rstart, rend, 16):
+            if atag != _SEQUENCE:
+                raise Malformed("X.509: attribute is not a SEQUENCE")
+            pair = _children(der, astart, aend, 2)
+            if len(pair) != 2 or pair[0][0] != _OID:
+                raise Malformed("X.509: attribute without a type")
+            oid = der[pair[0][1]:pair[0][2]]
+            vtag, vstart, vend = pair[1]
+            codec = _STRING_CODECS.get(vtag)
+            raw = der[vstart:vend]
+            value = raw.decode(codec, "replace") if codec else "#" + raw.hex()
+            value = "".join(c if c.isprintable() else " " for c in value)
+            parts.append(f"{_ATTRIBUTES.get(oid, _oid_text(oid))}={_escape(value)}")
+        rdns.append("+".join(parts))
+    return ",".join(reversed(rdns))[:500]
+
+
+def certificate_names(der: bytes) -> tuple[str, str]:
+    """(subject, issuer) of one DER certificate, RFC 4514 strings."""
+    tag, start, end = _tlv(der, 0, len(der))
+    if tag != _SEQUENCE:
+        raise Malformed("X.509: certificate is not a SEQUENCE")
+    tag, tstart, tend = _tlv(der, start, end)
+    if tag != _SEQUENCE:
+        raise Malformed("X.509: tbsCertificate is not a SEQUENCE")
+    fields = _children(der, tstart, tend, 12)
+    if fields and fields[0][0] == _CONTEXT_0:
+        fields = fields[1:]  # explicit version
+    # serialNumber, signature, issuer, validity, subject
+    if len(fields) < 5 or fields[2][0] != _SEQUENCE or fields[4][0] != _SEQUENCE:
+        raise Malformed("X.509: tbsCertificate lacks issuer or subject")
+    return _name(der, fields[4][1], fields[4][2]), _name(der, fields[2][1], fields[2][2])
+
+
+def parse(payload: bytes, src: Endpoint) -> list[Evidence]:
+    """The server side of a TLS connection (records from the first) → [Evidence] with the
+    leaf certificate's subject and issuer; [] when the bytes are not TLS or hold no
+    certificate (TLS 1.3, a capture that stops before it). Malformed for broken records,
+    oversized handshakes and certificates the DER walker cannot read."""
+    data = bytes(payload)
+    if len(data) > MAX_PAYLOAD:
+        raise Malformed(f"TLS: payload of {len(data)} bytes is too large")
+    if not data:
+        raise Malformed("TLS: empty payload")
+    handshake, version = _handshake_bytes(data)
+    for mtype, body, complete in _messages(handshake):
+        if mtype == _HS_SERVER_HELLO and complete and len(body) >= 2:
+            version = int.from_bytes(body[:2], "big")  # the negotiated version, not the record's
+        if mtype != _HS_CERTIFICATE:
+            continue
+        if not complete:
+            return []  # the capture stops inside the certificate list
+        subject, issuer = certificate_names(_leaf_certificate(body))
+        banners = {"tls_subject": subject, "tls_issuer": issuer}
+        if version in _VERSIONS:
+            banners["tls_version"] = _VERSIONS[version]
+        return [Evidence(
+            source="tls",
+            ip=src.ip,
+            mac=src.mac,
+            banners=banners,
+            note="self-signed certificate" if subject == issuer and subject else "",
+        )]
+    return []

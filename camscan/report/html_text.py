@@ -1,0 +1,27 @@
+"""Text made safe for the HTML report: one printable line, escaped for element content and quoted
+attributes. Every string that came from a device, a sites file or a register passes through `esc`."""
+
+from __future__ import annotations
+
+import html
+import re
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean(s: object) -> str:
+    """Text as one printable line: control characters and lone surrogates become U+FFFD."""
+    return _CONTROL.sub("\ufffd", str(s).replace("\r\n", " ").replace("\n", " ").replace("\t", " "))
+
+
+def esc(s: object) -> str:
+    """Text made safe for HTML element content and quoted attribute values."""
+    return html.escape(clean(s), quote=True)
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+def cut(s: str, n: int) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+

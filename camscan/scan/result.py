@@ -1,0 +1,39 @@
+"""From what a scan or replay gathered to the Inventory it reports: fusing the evidence, and
+folding in what the scan learnt beside the evidence (per-device notes from credentialed
+identification and its summary).
+
+Kept apart from scan/runner.py, which gathers; this only shapes what was gathered."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from camscan.identify.fusion import fuse
+from camscan.identify.signatures import load
+from camscan.model import Evidence, Inventory
+
+if TYPE_CHECKING:
+    from camscan.scan.runner import ScanResult
+
+
+def build_inventory(evidence: list[Evidence], targets: list[str], skipped: dict[str, int],
+                    notes: list[str]) -> Inventory:
+    """The fused rows of one run, stamped with the time it was built."""
+    inventory = Inventory(devices=fuse(evidence, load()), targets=targets,
+                          scanned_at=datetime.now(UTC).isoformat(timespec="seconds"), skipped=skipped)
+    inventory.notes.extend(notes)
+    return inventory
+
+
+def apply_scan_notes(inventory: Inventory, result: ScanResult) -> None:
+    """Add the scan's per-device notes to the rows it reached directly, and a summary of the
+    credentialed identification (counts, then each device's notes) to the run's notes."""
+    for d in inventory.devices:
+        if not d.via and d.ip in result.device_notes:
+            d.notes.extend(result.device_notes[d.ip])
+    if result.enrichment:
+        parts = [f"{n} {k}" for k, n in sorted(result.enrichment.items())]
+        inventory.notes.append("credentialed identification: " + ", ".join(parts))
+        for ip, notes in sorted(result.device_notes.items()):
+            inventory.notes.extend(f"  {ip}: {n}" for n in notes)

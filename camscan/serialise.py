@@ -1,0 +1,206 @@
+"""The one serialiser: Device and Inventory to and from JSON-ready dicts, and the CSV's cells.
+
+Every output and reader goes through here: the JSON export and the diff (`device_to_dict`), the
+CSV export and the HTML table (`csv_cells`, a projection of the same fields), the terminal table
+(`TABLE_FIELDS`), the inventory reader and the scan history (`device_from_dict`). DEVICE_FIELDS
+is the per-device contract of INVENTORY.md in its order: a new inventory column is a new field on
+model.Device, one line here, and a line in the docs, nothing else.
+
+`device_from_dict` validates, because its input may come from a file a person edited: a value
+of the wrong type raises SerialiseError naming the field ("channel must be a number"), and the
+caller adds where it was read from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from camscan import __version__
+from camscan.model import AdvisoryFinding, Device, Inventory
+
+
+class SerialiseError(ValueError):
+    """A field of a serialised device has the wrong type; the text names the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One per-device field. `kind` says how it is written and read: text, number (an int or
+    empty), texts (a list of text; `;`-joined in a CSV cell), findings, mapping (text to text,
+    written sorted) or flag. `csv` puts it in the CSV's columns (and so the HTML table's);
+    `table` gives its terminal-table column (position, heading, width); `diff` says what a change in it means
+    when two scans are compared ("location": the device moved, "identity": it changed,
+    "firmware": it was re-flashed)."""
+
+    name: str
+    kind: str = "text"
+    csv: bool = True
+    table: tuple[int, str, int] | None = None
+    diff: str = ""
+
+
+DEVICE_FIELDS: tuple[Field, ...] = (
+    Field("ip", table=(0, "ip", 15), diff="location"),
+    Field("mac", table=(1, "mac", 17), diff="identity"),
+    Field("manufacturer", table=(2, "manufacturer", 12), diff="identity"),
+    Field("brand", table=(3, "brand", 10), diff="identity"),
+    Field("device_type", table=(4, "type", 8), diff="identity"),
+    Field("form", table=(5, "form", 7), diff="identity"),
+    Field("model", table=(6, "model", 24), diff="identity"),
+    Field("firmware", table=(7, "firmware", 26), diff="firmware"),
+    Field("serial", diff="identity"),
+    Field("name"),
+    Field("via", table=(8, "via:ch", 18), diff="location"),
+    Field("channel", "number", diff="location"),
+    Field("site"),
+    Field("advisories", "texts", table=(10, "advisories", 16)),
+    Field("findings", "findings", csv=False),
+    Field("evidence", "texts"),
+    Field("confidence", table=(9, "conf", 6)),
+    Field("provenance", "mapping", csv=False),
+    Field("notes", "texts", csv=False),
+    Field("mac_randomised", "flag", csv=False),
+)
+
+# the CSV's columns (INVENTORY.md): names and order fixed, new ones at the end
+COLUMNS: tuple[str, ...] = tuple(f.name for f in DEVICE_FIELDS if f.csv)
+TABLE_FIELDS: tuple[Field, ...] = tuple(sorted((f for f in DEVICE_FIELDS if f.table), key=lambda f: f.table or ()))
+# the JSON key under which a device's asset-register columns are written, after the contract's
+REGISTER_KEY = "register"
+
+
+def fields_for_diff(meaning: str) -> tuple[str, ...]:
+    """The names of the fields whose change means `meaning` (see Field.diff)."""
+    return tuple(f.name for f in DEVICE_FIELDS if f.diff == meaning)
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+def _encode(f: Field, value: Any) -> Any:
+    if f.kind == "texts":
+        return list(value)
+    if f.kind == "findings":
+        return [{"id": x.id, "title": x.title, "heuristic": x.heuristic} for x in value]
+    if f.kind == "mapping":
+        return dict(sorted(value.items()))
+    return value
+
+
+def device_to_dict(d: Device, fields: tuple[Field, ...] = DEVICE_FIELDS) -> dict[str, Any]:
+    """A device with the JSON export's per-device keys, in its order; the asset register's
+    columns, when joined, under `register` last. (`fields` is for tests of a wider model.)"""
+    out = {f.name: _encode(f, getattr(d, f.name)) for f in fields}
+    if d.extra:
+        out[REGISTER_KEY] = dict(d.extra)
+    return out
+
+
+def csv_cells(d: Device, fields: tuple[Field, ...] = DEVICE_FIELDS) -> dict[str, str]:
+    """A device as the CSV's text cells, keyed by column."""
+    out: dict[str, str] = {}
+    for f in fields:
+        if not f.csv:
+            continue
+        value = getattr(d, f.name)
+        if f.kind == "texts":
+            out[f.name] = ";".join(value)
+        elif f.kind == "number":
+            out[f.name] = "" if value is None else str(value)
+        else:
+            out[f.name] = value
+    return out
+
+
+def inventory_to_dict(inventory: Inventory) -> dict[str, Any]:
+    """The JSON export's document: who wrote it, the run's facts, the rows, the skips."""
+    return {
+        "camscan": __version__,
+        "scanned_at": inventory.scanned_at,
+        "targets": list(inventory.targets),
+        "devices": [device_to_dict(d) for d in inventory.devices],
+        "skipped": dict(sorted(inventory.skipped.items())),
+        "notes": list(inventory.notes),
+    }
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+def _decode_text(name: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise SerialiseError(f"{name} must be text")
+    return value
+
+
+def _decode_number(name: str, value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, int):
+        raise SerialiseError(f"{name} must be a number")
+    return value
+
+
+def _decode_texts(name: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SerialiseError(f"{name} must be a list of text")
+    return list(value)
+
+
+def _decode_findings(name: str, value: Any) -> list[AdvisoryFinding]:
+    if not isinstance(value, list):
+        raise SerialiseError(f"{name} must be a list of advisory findings")
+    out = []
+    for item in value:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or \
+                not isinstance(item.get("title", ""), str):
+            raise SerialiseError(f"{name} must be a list of advisory findings (each with a text id)")
+        out.append(AdvisoryFinding(item["id"], item.get("title", ""), bool(item.get("heuristic", False))))
+    return out
+
+
+def _decode_mapping(name: str, value: Any) -> dict[str, str]:
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _decode_flag(name: str, value: Any) -> bool:
+    return bool(value)
+
+
+_DECODERS = {"text": _decode_text, "number": _decode_number, "texts": _decode_texts,
+             "findings": _decode_findings, "mapping": _decode_mapping, "flag": _decode_flag}
+_MISSING: dict[str, Any] = {"text": "", "number": None, "texts": [], "findings": [], "mapping": {}, "flag": False}
+
+
+def device_from_dict(raw: dict[str, Any], fields: tuple[Field, ...] = DEVICE_FIELDS,
+                     factory: type[Device] = Device) -> Device:
+    """The device `device_to_dict` wrote (or a row of the scan history, whose flag may be 0/1).
+    A missing key reads as empty; a value of the wrong type raises SerialiseError. Mappings and
+    flags are read leniently (anything not a mapping is empty), as the reader always has."""
+    d = factory()
+    for f in fields:
+        value = raw.get(f.name, _MISSING[f.kind])
+        setattr(d, f.name, _DECODERS[f.kind](f.name, value))
+    register = raw.get(REGISTER_KEY)
+    if isinstance(register, dict):
+        d.extra = {str(k): "" if v is None else str(v) for k, v in register.items()}
+    return d
+
+
+def inventory_from_dict(doc: dict[str, Any]) -> Inventory:
+    """The inventory `inventory_to_dict` wrote. Devices are validated (SerialiseError, with the
+    device's number); the run's facts are read leniently."""
+    devices = []
+    for i, raw in enumerate(doc.get("devices", []), 1):
+        if not isinstance(raw, dict):
+            raise SerialiseError(f"device #{i} is not an object")
+        try:
+            devices.append(device_from_dict(raw))
+        except SerialiseError as exc:
+            raise SerialiseError(f"device #{i}: {exc}") from None
+    targets = doc.get("targets", [])
+    notes = doc.get("notes", [])
+    return Inventory(devices=devices, targets=[str(t) for t in targets] if isinstance(targets, list) else [],
+                     scanned_at=str(doc.get("scanned_at", "")), skipped=dict(doc.get("skipped", {}) or {}),
+                     notes=[str(n) for n in notes] if isinstance(notes, list) else [])
