@@ -130,7 +130,8 @@ def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, 
     opts = ScanOptions(ipset, interface, rate, port_list, capture_path, discovery_wait, credentials=creds or None)
     say = (lambda m: None) if quiet else (lambda m: click.echo(m, err=True))
     result = run_scan(opts, say, _progress_bars if (not quiet and sys.stderr.isatty()) else no_progress)
-    inv = build_inventory(result.evidence, list(targets), result.skipped, result.notes)
+    inv = build_inventory(result.evidence, list(targets), result.skipped, result.notes,
+                          scanner_ips={result.scanner_ip} - {""})
     apply_scan_notes(inv, result)
     write_outputs(inv, {"csv": csv_path, "json": json_path})
     if not no_history:

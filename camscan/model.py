@@ -68,8 +68,10 @@ class Evidence:
     # LOCATION (the UPnP description URL), WS-Discovery XAddrs (ONVIF service addresses)
     location: str = ""
     xaddrs: tuple[str, ...] = ()
-    # for ARP: "request", "reply" or "gratuitous" (a host only asking is the scanner itself)
+    # for ARP: "request", "reply" or "gratuitous", and for a request the address asked about
+    # (a host that only asks, about many addresses, is the scanner sweeping: identify/grouping.py)
     arp_op: str = ""
+    arp_target: str = ""
     # a problem with the message, by kind ("malformed"); the detail is in `note`
     problem: str = ""
     # text for a person (shown in the JSON's notes); no code may branch on its wording
