@@ -31,9 +31,14 @@ cli.add_command(signatures)
 @click.option("--quiet", "-q", is_flag=True, help="Do not print the table.")
 @click.option("--db", metavar="FILE", help="History database to record this run in (default: your data directory).")
 @click.option("--no-history", is_flag=True, help="Do not record this run in the scan history.")
+@click.option("--scanner", "scanners", metavar="ADDRESS", multiple=True,
+              help="The address of the machine that made the capture: its own ARP questions are not a device.")
 def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | None, quiet: bool, db: str | None,
-           no_history: bool) -> None:
-    """Build the inventory from pcap/pcapng captures (the same parsers a live scan uses)."""
+           no_history: bool, scanners: tuple[str, ...]) -> None:
+    """Build the inventory from pcap/pcapng captures (the same parsers a live scan uses).
+
+    Exit status 0 when every capture was read, 2 when any could not be (each is one line; the
+    others are still read and the inventory written), or when none could."""
     from camscan.collect import Collector
     from camscan.identify.policy import preload
     from camscan.identify.signatures import load
@@ -61,7 +66,7 @@ def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | Non
             click.echo(f"camscan: error: {p}", err=True)
         sys.exit(2)
     inv = build_inventory(collector.evidence, list(captures), dict(collector.counters.counts),
-                          [f"error: {p}" for p in problems])
+                          [f"error: {p}" for p in problems], scanner_ips=set(scanners) or None)
     write_outputs(inv, {"csv": csv_path, "json": json_path})
     if not no_history:
         _record(inv, "replay", db)
