@@ -10,8 +10,9 @@ recorder).
 MACs are put right first. An address's binding to a MAC (ARP, or a DHCP server's ACK) is the
 truth where it exists. A MAC seen as the source of several IPv4 addresses is either a router's
 (packets from off-link hosts carry it: they have no binding to it and no identity in common)
-or one device's that moved or holds two addresses (each address is bound to the MAC, or the
-addresses share a serial number). The router's MAC is inherited by none of the off-link hosts;
+or one device's that moved or holds two addresses (each address is bound to the MAC, the
+addresses share a serial number, or the MAC took a DHCP lease and is seen on a few
+addresses). The router's MAC is inherited by none of the off-link hosts;
 the device keeps its MAC and becomes one group holding both addresses.
 
 The scanner: a host seen only asking ARP questions is dropped only when it is the scanner's
@@ -36,6 +37,9 @@ GroupKey = tuple[object, ...]  # ("mac", mac), ("ip", ip), ("ip6", ipv6) or ("ch
 # the network: the scanner that made the capture, not a device (a device asks about its
 # gateway, its DNS server, a peer or two; the real captures' devices ask about one or two).
 SWEEP_MIN_TARGETS = 8
+# a DHCP client seen on at most this many addresses moved (a factory address, an old lease,
+# its new one); on more it is forwarding other hosts' packets
+MAX_MOVED_ADDRESSES = 3
 # sources whose IPv4 address → MAC binding is the device's own word on it
 _BINDING_SOURCES = frozenset({"arp", "dhcp"})
 
@@ -58,7 +62,7 @@ def sanitise_macs(evidence: list[Evidence]) -> None:
         if e.mac and e.ip and not e.via:
             mac_ips[e.mac].add(e.ip)
     shared = {m for m, ips in mac_ips.items() if len(ips) > 1}
-    owned = _addresses_of_one_device(evidence, shared, bind)
+    owned = _addresses_of_one_device(evidence, mac_ips, bind)
     for e in evidence:
         if e.via or not e.ip:
             continue
@@ -68,13 +72,22 @@ def sanitise_macs(evidence: list[Evidence]) -> None:
             e.mac = ""  # a router's MAC on an off-link host's packets
 
 
-def _addresses_of_one_device(evidence: list[Evidence], shared: set[str], bind: dict[str, str]) -> dict[str, set[str]]:
-    """For each MAC seen on several IPs, the IPs that are the MAC owner's own: bound to it, or
-    carrying a serial number that another of its IPs carries too."""
+def _addresses_of_one_device(evidence: list[Evidence], mac_ips: dict[str, set[str]],
+                             bind: dict[str, str]) -> dict[str, set[str]]:
+    """For each MAC seen on several IPs, the IPs that are the MAC owner's own: bound to it,
+    carrying a serial number that another of its IPs carries too, or — when the MAC is a DHCP
+    client here (a device that took a lease, which a router forwarding others' packets is not
+    doing for them) seen on a few addresses only — all of them (it moved)."""
+    shared = {m for m, ips in mac_ips.items() if len(ips) > 1}
     serial_ips: dict[tuple[str, str], set[str]] = defaultdict(set)
+    dhcp_clients: set[str] = set()
     for e in evidence:
-        if e.mac in shared and e.ip and e.serial and not e.via:
+        if e.via or e.mac not in shared:
+            continue
+        if e.ip and e.serial:
             serial_ips[(e.mac, e.serial.strip().upper())].add(e.ip)
+        if e.source == "dhcp":
+            dhcp_clients.add(e.mac)
     owned: dict[str, set[str]] = defaultdict(set)
     for ip, mac in bind.items():
         if mac in shared:
@@ -82,6 +95,9 @@ def _addresses_of_one_device(evidence: list[Evidence], shared: set[str], bind: d
     for (mac, _serial), ips in serial_ips.items():
         if len(ips) > 1 or ips & owned[mac]:
             owned[mac] |= ips
+    for mac in dhcp_clients:
+        if len(mac_ips[mac]) <= MAX_MOVED_ADDRESSES:
+            owned[mac] |= mac_ips[mac]
     return owned
 
 
