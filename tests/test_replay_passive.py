@@ -333,3 +333,20 @@ def test_real_dhcp_ack_and_ndp_in_a_home_lan(tmp_path: Path) -> None:
     assert got["192.168.1.143"]["mac"] == "0c:8c:24:0b:39:7b" and "dhcp" in got["192.168.1.143"]["evidence"]
     assert "fe80::f225:b7ff:feeb:5e65" in got["192.168.1.138"]["ipv6"]
     assert "fd2b:78ed:64dd::1" in got["192.168.1.1"]["ipv6"]
+
+
+def test_broken_ipv6_is_counted_and_the_good_reply_beside_it_is_read(tmp_path: Path) -> None:
+    """IPv6 that lies about its length and an NDP option of length 0 are counted under
+    `skipped`, never a crash; the good reply in the same capture is a row."""
+    eth = Ether(src=CAM_MAC, dst="33:33:00:00:00:fa")
+    v6 = IPv6(src="fe80::4619:b6ff:fe3c:5e21", dst="ff02::fa", hlim=255)
+    good = eth / v6 / UDP(sport=37020, dport=37020) / sadp_reply(ipv4="198.18.0.10")
+    lying = bytes(eth / IPv6(src="fe80::2", dst="ff02::fa", plen=900) / UDP(sport=37020, dport=37020) / b"x")
+    bad_option = bytes(eth / v6 / ICMPv6ND_NS(tgt="fe80::9")) + b"\x01\x00" + b"\0" * 6
+    bad_option = bad_option[:18] + struct.pack(">H", len(bad_option) - 54) + bad_option[20:]  # payload length
+    cap = tmp_path / "bad6.pcap"
+    wrpcap(str(cap), [good, Ether(lying), Ether(bad_option)])
+    status, doc, err = replay_json(tmp_path, cap)
+    assert status == 0, err
+    assert [d["ip"] for d in doc["devices"]] == ["198.18.0.10"]
+    assert doc["skipped"] == {"truncated packets": 1, "malformed NDP messages": 1}
