@@ -350,3 +350,20 @@ def test_broken_ipv6_is_counted_and_the_good_reply_beside_it_is_read(tmp_path: P
     assert status == 0, err
     assert [d["ip"] for d in doc["devices"]] == ["198.18.0.10"]
     assert doc["skipped"] == {"truncated packets": 1, "malformed NDP messages": 1}
+
+
+def test_ipv6_extension_headers_are_skipped_to_the_payload() -> None:
+    """What the decoder reads when no filter ran first (link types libpcap cannot filter)."""
+    from scapy.layers.inet6 import IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop
+
+    from camscan.collect import Counters
+    from camscan.replay.decode import ipv6
+
+    counters = Counters()
+    packet = bytes(IPv6(src="2001:db8::1", dst="ff02::fa") / IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt()
+                   / UDP(sport=37020, dport=37020) / b"hello")
+    dg = ipv6("", packet, 1.0, counters)
+    assert dg is not None and (dg.src, dg.dst, dg.proto, dg.payload[8:]) == ("2001:db8::1", "ff02::fa", 17, b"hello")
+    fragment = bytes(IPv6(src="2001:db8::1", dst="ff02::fa") / IPv6ExtHdrFragment(m=1) / UDP() / b"x")
+    assert ipv6("", fragment, 1.0, counters) is None
+    assert counters.counts == {"IPv6 fragments (not reassembled)": 1}
