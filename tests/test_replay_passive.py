@@ -367,3 +367,29 @@ def test_ipv6_extension_headers_are_skipped_to_the_payload() -> None:
     fragment = bytes(IPv6(src="2001:db8::1", dst="ff02::fa") / IPv6ExtHdrFragment(m=1) / UDP() / b"x")
     assert ipv6("", fragment, 1.0, counters) is None
     assert counters.counts == {"IPv6 fragments (not reassembled)": 1}
+
+
+def test_a_web_server_seen_only_over_ipv6_is_a_row(tmp_path: Path) -> None:
+    """A TCP conversation over IPv6 reaches the HTTP parser as one over IPv4 does."""
+    from scapy.all import TCP
+
+    srv, cli = "2001:db8::10", "2001:db8::2"
+    to_srv = Ether(src="00:1b:21:3a:4f:02", dst=CAM_MAC) / IPv6(src=cli, dst=srv, hlim=64)
+    to_cli = Ether(src=CAM_MAC, dst="00:1b:21:3a:4f:02") / IPv6(src=srv, dst=cli, hlim=64)
+    request = b"GET / HTTP/1.1\r\nHost: [2001:db8::10]\r\n\r\n"
+    response = b"HTTP/1.1 200 OK\r\nServer: App-webs/\r\nContent-Length: 0\r\n\r\n"
+    pkts = timed([
+        to_srv / TCP(sport=50000, dport=80, flags="S", seq=100),
+        to_cli / TCP(sport=80, dport=50000, flags="SA", seq=1000, ack=101),
+        to_srv / TCP(sport=50000, dport=80, flags="PA", seq=101, ack=1001) / request,
+        to_cli / TCP(sport=80, dport=50000, flags="PA", seq=1001, ack=101 + len(request)) / response,
+        to_srv / TCP(sport=50000, dport=80, flags="FA", seq=101 + len(request), ack=1001 + len(response)),
+        to_cli / TCP(sport=80, dport=50000, flags="FA", seq=1001 + len(response), ack=102 + len(request)),
+    ])
+    cap = tmp_path / "web6.pcap"
+    wrpcap(str(cap), pkts)
+    status, doc, err = replay_json(tmp_path, cap)
+    assert status == 0, err
+    [dev] = doc["devices"]
+    assert (dev["ip"], dev["mac"], dev["ipv6"], dev["manufacturer"]) == (srv, CAM_MAC, [srv], "Hikvision")
+    assert "http" in dev["evidence"]
