@@ -77,3 +77,21 @@ def test_only_the_scanners_own_address_is_dropped_in_a_live_scan() -> None:
               ev("arp", ip="198.18.0.77", mac=CAM, arp_op="request", arp_target="198.18.0.1")]
     assert [d.ip for d in fuse(asking, SIGS, scanner_ips={"198.18.0.2"})] == ["198.18.0.77"]
     assert [d.ip for d in fuse(asking, SIGS)] == ["198.18.0.2", "198.18.0.77"], "a replay drops neither"
+
+
+def test_addresses_and_ipv6_round_trip_through_the_json_and_are_checked() -> None:
+    import pytest
+
+    from camscan.model import AddressSeen, Device
+    from camscan.serialise import SerialiseError
+
+    dev = Device(ip="10.10.10.37", ipv6=["fe80::1"], addresses=[
+        AddressSeen("192.168.0.20", "2016-04-15T15:08:38.670+00:00", "2016-04-15T15:08:40.721+00:00"),
+        AddressSeen("10.10.10.37", "2016-04-15T15:08:42.000+00:00", "2016-04-15T15:10:36.000+00:00")])
+    doc = dev.to_dict()
+    assert doc["addresses"][0] == {"ip": "192.168.0.20", "first_seen": "2016-04-15T15:08:38.670+00:00",
+                                   "last_seen": "2016-04-15T15:08:40.721+00:00"}
+    assert Device.from_dict(doc) == dev
+    assert Device.from_dict({"ip": "10.0.0.1"}).addresses == []
+    with pytest.raises(SerialiseError, match="addresses must be a list of addresses"):
+        Device.from_dict({"addresses": [{"ip": 5}]})
