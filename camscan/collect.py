@@ -60,6 +60,8 @@ class Collector:
             self._keep(ndp.parse(icmp, src_ipv6, src_mac), seen)
         except Malformed:
             self.counters.add("malformed NDP messages")
+        except Exception:  # a parser bug must not end the run; it is counted and reported
+            self.counters.add("unreadable NDP messages (parser error)")
 
     def udp(self, src: Endpoint, sport: int, dport: int, payload: bytes, seen: float | None = None,
             src_ipv6: str = "") -> None:
