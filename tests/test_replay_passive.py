@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from scapy.all import ARP, IP, UDP, Ether, IPv6, wrpcap
-from scapy.layers.inet6 import ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr, ICMPv6NDOptSrcLLAddr
+from scapy.layers.inet6 import ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6NDOptDstLLAddr, ICMPv6NDOptSrcLLAddr
 
 from camscan.protocols import dhcp
 from tests.test_replay import camscan, rows
@@ -127,9 +127,9 @@ def test_neighbour_discovery_makes_an_ipv6_only_device_a_row(tmp_path: Path) -> 
         # a proxy's advertisement (override flag clear) binds nothing
         Ether(src="00:b5:6d:06:08:ba", dst=mac) / IPv6(src="fe80::1", dst=lla, hlim=255)
         / ICMPv6ND_NA(tgt="2001:db8::99", R=1, S=1, O=0),
-        # a solicitation from the router names the router
-        Ether(src="00:b5:6d:06:08:ba", dst="33:33:ff:00:00:02") / IPv6(src="fe80::1", dst="ff02::1:ff00:2", hlim=255)
-        / ICMPv6ND_NS(tgt="2001:db8::2") / ICMPv6NDOptSrcLLAddr(lladdr="00:b5:6d:06:08:ba"),
+        # the router's advertisement names the router
+        Ether(src="00:b5:6d:06:08:ba", dst="33:33:00:00:00:01") / IPv6(src="fe80::1", dst="ff02::1", hlim=255)
+        / ICMPv6ND_RA() / ICMPv6NDOptSrcLLAddr(lladdr="00:b5:6d:06:08:ba"),
     ]
     cap = tmp_path / "ndp.pcap"
     wrpcap(str(cap), pkts)

@@ -1,9 +1,9 @@
-"""IPv6 neighbour discovery (RFC 4861, ICMPv6 133/135/136): read which MAC an IPv6 address
+"""IPv6 neighbour discovery (RFC 4861, ICMPv6 133–136): read which MAC an IPv6 address
 belongs to, as ARP does for IPv4, so a device seen only over IPv6 is still a device.
 
 What each message binds:
-- router solicitation (133): its source address, to its source link-layer option (else the
-  frame's source MAC);
+- router solicitation (133) and advertisement (134): its source address, to its source
+  link-layer option (else the frame's source MAC);
 - neighbour solicitation (135): its source address, likewise; one sent from `::` is duplicate
   address detection, and binds the target address the sender is about to use to the frame's
   source MAC;
@@ -23,7 +23,10 @@ from camscan.model import Evidence, Malformed
 from camscan.values import normalise_mac
 
 ICMPV6 = 58
-ROUTER_SOLICITATION, NEIGHBOUR_SOLICITATION, NEIGHBOUR_ADVERTISEMENT = 133, 135, 136
+ROUTER_SOLICITATION, ROUTER_ADVERTISEMENT, NEIGHBOUR_SOLICITATION, NEIGHBOUR_ADVERTISEMENT = 133, 134, 135, 136
+TYPES = (ROUTER_SOLICITATION, ROUTER_ADVERTISEMENT, NEIGHBOUR_SOLICITATION, NEIGHBOUR_ADVERTISEMENT)
+# where the options start: after the fixed part of each message
+_FIXED = {ROUTER_SOLICITATION: 8, ROUTER_ADVERTISEMENT: 16, NEIGHBOUR_SOLICITATION: 24, NEIGHBOUR_ADVERTISEMENT: 24}
 _OPT_SOURCE_LLA, _OPT_TARGET_LLA = 1, 2
 _FLAG_OVERRIDE = 0x20
 MAX_OPTIONS = 32
@@ -55,9 +58,9 @@ def parse(icmp: bytes, src_ip: str, src_mac: str) -> list[Evidence]:
     if not icmp:
         raise Malformed("NDP: empty message")
     kind = icmp[0]
-    if kind not in (ROUTER_SOLICITATION, NEIGHBOUR_SOLICITATION, NEIGHBOUR_ADVERTISEMENT):
+    if kind not in _FIXED:
         return []
-    fixed = 8 if kind == ROUTER_SOLICITATION else 24
+    fixed = _FIXED[kind]
     if len(icmp) < fixed:
         raise Malformed(f"NDP: truncated message ({len(icmp)} of {fixed} bytes)")
     options = _options(icmp[fixed:])

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from camscan import libpcap
 from camscan.libpcap import ERRBUF_SIZE, PcapError
+from camscan.protocols.ndp import TYPES as NDP_TYPES
 from camscan.protocols.registry import TCP_PORTS, UDP_PORTS
 
 __all__ = ["DISCOVERY_FILTER", "Frame", "PcapError", "ReadResult", "discovery_filter", "read_frames"]
@@ -32,15 +33,13 @@ __all__ = ["DISCOVERY_FILTER", "Frame", "PcapError", "ReadResult", "discovery_fi
 DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2 = 1, 113, 276
 _VLAN_TYPES = (0x8100, 0x88A8, 0x9100)
 _PROTOCOL_OFFSET = {DLT_LINUX_SLL: 14, DLT_LINUX_SLL2: 0}
-# ICMPv6 neighbour discovery: router solicitation, neighbour solicitation and advertisement,
-# the messages that bind an IPv6 address to a MAC (they never carry extension headers)
-_NDP_TYPES = (133, 135, 136)
 
 
 def _inner_filter() -> str:
     udp = " or ".join(f"port {p}" for p in UDP_PORTS)
     tcp = " or ".join(f"port {p}" for p in TCP_PORTS)
-    ndp = " or ".join(f"ip6[40] == {t}" for t in _NDP_TYPES)
+    # ICMPv6 neighbour discovery, which binds IPv6 addresses to MACs (never with extension headers)
+    ndp = " or ".join(f"ip6[40] == {t}" for t in NDP_TYPES)
     # non-first IPv4 fragments carry no UDP header, so they are let through by offset
     return (f"arp or (udp and ({udp})) or (tcp and ({tcp})) or (ip and ip[6:2] & 0x1fff != 0) "
             f"or (ip6 and ip6[6] == 58 and ({ndp}))")

@@ -16,6 +16,7 @@ import time
 
 from camscan import libpcap
 from camscan.libpcap import ERRBUF_SIZE, PcapError
+from camscan.protocols.ndp import TYPES as NDP_TYPES
 from camscan.protocols.registry import UDP_PORTS
 
 SNAPLEN = 65535
@@ -36,8 +37,8 @@ def scan_filter(local_ip: str, local_mac: str = "", target_nets: list[str] | Non
     ports = " or ".join(f"port {p}" for p in UDP_PORTS)
     # what devices say over IPv6 (discovery, neighbour discovery): the replay keeps it for the
     # targets' MACs only, so a target's IPv6 addresses reach the inventory
-    ipv6 = f" or (ip6 and ((udp and ({ports})) or (ip6[6] == 58 and (ip6[40] == 133 or ip6[40] == 135 " \
-           "or ip6[40] == 136))))"
+    ndp = " or ".join(f"ip6[40] == {t}" for t in NDP_TYPES)
+    ipv6 = f" or (ip6 and ((udp and ({ports})) or (ip6[6] == 58 and ({ndp}))))"
     if target_nets and len(target_nets) <= MAX_FILTER_NETS:
         nets = " or ".join(f"net {n}" for n in target_nets)
         return f"(arp and ({nets}){own_arp}) or (ip and (src {nets.replace(' or net ', ' or src net ')})) " \
