@@ -393,3 +393,41 @@ def test_a_web_server_seen_only_over_ipv6_is_a_row(tmp_path: Path) -> None:
     [dev] = doc["devices"]
     assert (dev["ip"], dev["mac"], dev["ipv6"], dev["manufacturer"]) == (srv, CAM_MAC, [srv], "Hikvision")
     assert "http" in dev["evidence"]
+
+
+def test_a_dhcpv6_client_is_a_row_named_by_its_fqdn(tmp_path: Path) -> None:
+    """A device that only asked DHCPv6: its MAC, its link-local address, its name and vendor class."""
+    from scapy.layers.dhcp6 import (
+        DUID_LL,
+        VENDOR_CLASS_DATA,
+        DHCP6_Solicit,
+        DHCP6OptClientFQDN,
+        DHCP6OptClientId,
+        DHCP6OptVendorClass,
+    )
+
+    mac, lla = "3c:49:37:03:17:db", "fe80::3e49:37ff:fe03:17db"
+    solicit = (Ether(src=mac, dst="33:33:00:01:00:02") / IPv6(src=lla, dst="ff02::1:2", hlim=1)
+               / UDP(sport=546, dport=547) / DHCP6_Solicit(trid=7)
+               / DHCP6OptClientId(duid=DUID_LL(lladdr=mac)) / DHCP6OptClientFQDN(fqdn="ipcam-17db.local.")
+               / DHCP6OptVendorClass(enterprisenum=4491, vcdata=[VENDOR_CLASS_DATA(data=b"udhcp6 1.2")]))
+    cap = tmp_path / "dhcp6.pcap"
+    wrpcap(str(cap), [solicit])
+    status, doc, err = replay_json(tmp_path, cap)
+    assert status == 0, err
+    [dev] = doc["devices"]
+    assert (dev["ip"], dev["mac"], dev["name"], dev["ipv6"]) == (lla, mac, "ipcam-17db", [lla])
+    assert "dhcp" in dev["evidence"]
+
+
+def test_dhcpv6_reads_only_what_a_client_says_and_refuses_broken_options() -> None:
+    from camscan.model import Endpoint, Malformed
+    from camscan.protocols import dhcp6
+
+    duid = bytes.fromhex("0001" "0001" "2b3c4d5e" "3c49370317db")  # DUID-LLT, Ethernet
+    solicit = bytes([1, 0, 0, 7]) + struct.pack(">HH", 1, len(duid)) + duid
+    [ev] = dhcp6.parse(solicit, Endpoint(""))
+    assert (ev.mac, ev.banners["dhcp_message"]) == ("3c:49:37:03:17:db", "DHCPv6 SOLICIT"), "MAC from the DUID"
+    assert dhcp6.parse(bytes([7, 0, 0, 7]) + solicit[4:], Endpoint("")) == [], "a server's REPLY is not the client"
+    with pytest.raises(Malformed):
+        dhcp6.parse(solicit[:-3], Endpoint(""))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from camscan.model import Endpoint, Evidence
-from camscan.protocols import dhcp, dhip, http, mdns, rtsp, sadp, ssdp, wsdiscovery
+from camscan.protocols import dhcp, dhcp6, dhip, http, mdns, rtsp, sadp, ssdp, wsdiscovery
 
 UdpParser = Callable[[bytes, Endpoint], list[Evidence]]
 
@@ -64,6 +64,7 @@ class UdpPassive:
 
 UDP_PASSIVE: tuple[UdpPassive, ...] = (
     UdpPassive("DHCP", "dhcp", dhcp.PORTS, dhcp.parse),
+    UdpPassive("DHCPv6", "dhcp", dhcp6.PORTS, dhcp6.parse),
 )
 UDP_BY_PORT: dict[int, UdpDiscovery | UdpPassive] = {
     **{d.port: d for d in UDP_DISCOVERY}, **{p: d for d in UDP_PASSIVE for p in d.ports}}
