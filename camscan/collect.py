@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from camscan.model import Endpoint, Evidence, Malformed
-from camscan.protocols import arp, httpmsg, rtsp
+from camscan.protocols import arp, httpmsg, rtsp, tls
 from camscan.protocols import http as http_proto
-from camscan.protocols.registry import UDP_BY_PORT
+from camscan.protocols.registry import TLS_PORTS, UDP_BY_PORT, UdpParserEntry
 
 
 @dataclass(slots=True)
@@ -43,17 +43,28 @@ class Collector:
             self.counters.add("malformed ARP messages")
 
     def udp(self, src: Endpoint, sport: int, dport: int, payload: bytes) -> None:
-        proto = UDP_BY_PORT.get(sport) or UDP_BY_PORT.get(dport)
-        if proto is None:
-            return
+        for proto in _udp_parsers(sport, dport):
+            try:
+                self._keep(proto.parse(payload, src))
+            except Malformed:
+                self.counters.add(f"malformed {proto.name} messages")
+            except Exception:  # a parser bug must not end the run; it is counted and reported
+                self.counters.add(f"unreadable {proto.name} messages (parser error)")
+
+    def tls_stream(self, server: Endpoint, server_bytes: bytes) -> None:
+        """The server side of a TLS connection: its certificate's subject and issuer."""
         try:
-            self._keep(proto.parse(payload, src))
+            self._keep(tls.parse(server_bytes, server))
         except Malformed:
-            self.counters.add(f"malformed {proto.name} messages")
-        except Exception:  # a parser bug must not end the run; it is counted and reported
-            self.counters.add(f"unreadable {proto.name} messages (parser error)")
+            self.counters.add("malformed TLS handshakes")
+        except Exception:
+            self.counters.add("unreadable TLS handshakes (parser error)")
 
     def tcp_stream(self, server: Endpoint, client: bytes, server_bytes: bytes) -> None:
+        if server.port in TLS_PORTS:
+            if server_bytes:
+                self.tls_stream(server, server_bytes)
+            return
         try:
             pairs = httpmsg.pair(client, server_bytes)
         except Malformed:
@@ -78,3 +89,14 @@ class Collector:
                 if ev.problem == "malformed":
                     self.counters.add("malformed device API bodies")
             self._keep(items)
+
+
+def _udp_parsers(sport: int, dport: int) -> list[UdpParserEntry]:
+    """The parsers for a datagram's ports, the destination's first (a query to a service port
+    is read by that service's parser even when its source port is another protocol's)."""
+    found = []
+    for port in (dport, sport):
+        proto = UDP_BY_PORT.get(port)
+        if proto is not None and proto not in found:
+            found.append(proto)
+    return found

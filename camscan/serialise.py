@@ -58,6 +58,7 @@ DEVICE_FIELDS: tuple[Field, ...] = (
     Field("findings", "findings", csv=False),
     Field("evidence", "texts"),
     Field("confidence", table=(9, "conf", 6)),
+    Field("oui_vendor"),
     Field("provenance", "mapping", csv=False),
     Field("notes", "texts", csv=False),
     Field("mac_randomised", "flag", csv=False),

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from camscan.model import Endpoint, Evidence, Malformed
-from camscan.protocols import dahua_cgi, isapi, onvif
+from camscan.protocols import dahua_cgi, dahua_web, hnap, isapi, jvc, onvif
 from camscan.protocols.httpmsg import HttpMessage, auth_realms
 from camscan.values import normalise_mac
 
@@ -72,6 +72,9 @@ _ISAPI_PTZ = "ISAPI PTZ channels"
 _ONVIF = "ONVIF"
 _UPNP = "UPnP description"
 _DAHUA = "Dahua CGI"
+_DAHUA_WEB = "Dahua web UI"
+_HNAP = "HNAP"
+_JVC = "JVC CGI"
 
 
 def _clean(value: str, limit: int = 200) -> str:
@@ -167,6 +170,19 @@ _BY_ROOT: dict[str, tuple[str, Handler]] = {
 }
 
 
+def _dahua_web(path: str, request: HttpMessage) -> tuple[str, Handler] | None:
+    """Dahua's web UI documents: the capabilities, the login challenge and RPC2 answers (which
+    need the request, to know what each JSON-RPC id asked)."""
+    if path == dahua_web.WEB_CAPS:
+        return _DAHUA_WEB, dahua_web.parse_web_caps
+    if path == dahua_web.RPC2_LOGIN:
+        return _DAHUA_WEB, dahua_web.parse_login
+    if path == dahua_web.RPC2 and request.body:
+        asked = request.body
+        return _DAHUA_WEB, lambda body, server: dahua_web.parse_rpc2(asked, body, server)
+    return None
+
+
 def route(request: HttpMessage | None, response: HttpMessage) -> tuple[str, Handler] | None:
     """Which API parser (label, handler) an exchange belongs to, or None for a plain page."""
     if request is not None and request.target:
@@ -176,11 +192,19 @@ def route(request: HttpMessage | None, response: HttpMessage) -> tuple[str, Hand
             return _BY_PATH[path]
         if path in ("/cgi-bin/magicbox.cgi", "/cgi-bin/configmanager.cgi"):
             return _DAHUA, _dahua(target)
+        dahua_web_route = _dahua_web(path, request)
+        if dahua_web_route is not None:
+            return dahua_web_route
         if path.startswith("/onvif/"):
             return _ONVIF, onvif.parse_response
+    if jvc.is_feature_answer(response.body):
+        return _JVC, jvc.parse
     name, namespace = sniff_root(response.body)
     if name in _BY_ROOT and (namespace in ISAPI_NAMESPACES or _ISAPI_NS.search(namespace)):
         return _BY_ROOT[name]
+    # HNAP is SOAP too: D-Link's namespace decides before the ONVIF route takes the envelope
+    if hnap.is_hnap(response.body):
+        return _HNAP, hnap.parse_response
     if name == "Envelope" and namespace in SOAP_NAMESPACES:
         return _ONVIF, onvif.parse_response
     if name == "root" and namespace == UPNP_DEVICE_NS:

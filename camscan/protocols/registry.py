@@ -13,7 +13,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from camscan.model import Endpoint, Evidence
-from camscan.protocols import dhip, http, mdns, rtsp, sadp, ssdp, wsdiscovery
+from camscan.protocols import (
+    bosch,
+    dahua_v1,
+    dhip,
+    dns,
+    hanwha,
+    http,
+    mdns,
+    panasonic,
+    pppp,
+    rtsp,
+    sadp,
+    sony,
+    ssdp,
+    tls,
+    vivotek,
+    wsdiscovery,
+)
 
 UdpParser = Callable[[bytes, Endpoint], list[Evidence]]
 
@@ -49,13 +66,42 @@ UDP_DISCOVERY: tuple[UdpDiscovery, ...] = (
     UdpDiscovery("DHIP", "dhip", dhip.GROUP, dhip.PORT, dhip.parse, dhip.build_probe, True),
     UdpDiscovery("mDNS", "mdns", mdns.GROUP, mdns.PORT, mdns.parse, _mdns_probe, True),
 )
-UDP_BY_PORT: dict[int, UdpDiscovery] = {d.port: d for d in UDP_DISCOVERY}
-UDP_PORTS: tuple[int, ...] = tuple(d.port for d in UDP_DISCOVERY)
+
+
+@dataclass(frozen=True, slots=True)
+class UdpListener:
+    """A UDP protocol camscan reads wherever it sees it (replay, a scan's capture) but does not
+    probe: vendors' broadcast discovery answers, what devices say to their clouds."""
+
+    name: str  # as counters and messages say it
+    source: str  # the Evidence source its parser gives
+    ports: tuple[int, ...]  # request and reply ports: a datagram to or from any of them is read
+    parse: UdpParser
+
+
+UDP_LISTENED: tuple[UdpListener, ...] = (
+    UdpListener("Bosch discovery", "bosch", (bosch.PORT, bosch.REPLY_PORT), bosch.parse),
+    UdpListener("Hanwha discovery", "hanwha", (hanwha.PORT, hanwha.REPLY_PORT), hanwha.parse),
+    UdpListener("Panasonic discovery", "panasonic", (panasonic.PORT, panasonic.REPLY_PORT), panasonic.parse),
+    UdpListener("Sony discovery", "sony", (sony.PORT,), sony.parse),
+    UdpListener("Vivotek discovery", "vivotek", (vivotek.PORT,), vivotek.parse),
+    UdpListener("Dahua search", "dahua1", (dahua_v1.PORT,), dahua_v1.parse),
+    UdpListener("DNS", "dns", (dns.PORT,), dns.parse),
+    UdpListener("PPPP", "pppp", pppp.PORTS, pppp.parse),
+)
+UdpParserEntry = UdpDiscovery | UdpListener
+UDP_BY_PORT: dict[int, UdpParserEntry] = {d.port: d for d in UDP_DISCOVERY}
+for _listener in UDP_LISTENED:
+    for _port in _listener.ports:
+        UDP_BY_PORT.setdefault(_port, _listener)
+UDP_PORTS: tuple[int, ...] = tuple(UDP_BY_PORT)
 # The link-local groups a scan may send to on its chosen interface.
 DISCOVERY_GROUPS: frozenset[str] = frozenset(d.group for d in UDP_DISCOVERY)
 
 # Every port whose TCP conversations the HTTP/RTSP/ONVIF/ISAPI/CGI parsers read.
-TCP_PORTS: tuple[int, ...] = tuple(sorted(set(http.PORTS) | set(rtsp.PORTS)))
+# TLS ports: the server's certificate is read from the handshake (TLS 1.0-1.2).
+TLS_PORTS: tuple[int, ...] = tls.PORTS
+TCP_PORTS: tuple[int, ...] = tuple(sorted(set(http.PORTS) | set(rtsp.PORTS) | set(tls.PORTS)))
 # What a scan probes by default: the web UI and its usual alternatives, RTSP, and the vendors'
 # private SDK ports (open or not says something; camscan never speaks those protocols).
 DEFAULT_TCP_PORTS: tuple[int, ...] = (http.PORT, http.TLS_PORT, rtsp.PORT, sadp.SDK_PORT, http.ALT_PORT,
