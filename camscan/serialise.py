@@ -58,10 +58,11 @@ DEVICE_FIELDS: tuple[Field, ...] = (
     Field("findings", "findings", csv=False),
     Field("evidence", "texts"),
     Field("confidence", table=(9, "conf", 6)),
-    Field("oui_vendor"),
     Field("provenance", "mapping", csv=False),
     Field("notes", "texts", csv=False),
     Field("mac_randomised", "flag", csv=False),
+    # after the contract's first columns (issue 10): who registered the MAC's OUI, camera maker or not
+    Field("oui_vendor"),
 )
 
 # the CSV's columns (INVENTORY.md): names and order fixed, new ones at the end

@@ -374,8 +374,8 @@ class TestTls:
         stream = tcp_server_stream(path, "52.8.178.58", 443, 41472)
         ev = one(tls.parse(stream, Endpoint(ip="52.8.178.58")))
         assert ev.banners == {
-            "tls_subject": "CN=*.auto.mydlink.com,O=D-Link Corporation,OU=IT Dept.,L=Taipei,ST=Taiwan,C=TW",
-            "tls_issuer": "CN=GlobalSign Organization Validation CA - SHA256 - G2,O=GlobalSign nv-sa,C=BE",
+            "x509_subject": "CN=*.auto.mydlink.com,O=D-Link Corporation,OU=IT Dept.,L=Taipei,ST=Taiwan,C=TW",
+            "x509_issuer": "CN=GlobalSign Organization Validation CA - SHA256 - G2,O=GlobalSign nv-sa,C=BE",
             "tls_version": "TLS 1.0",
         }
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import codecs
 import html
 import re
+import zlib
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -219,6 +220,28 @@ def route(request: HttpMessage | None, response: HttpMessage) -> tuple[str, Hand
     return None
 
 
+MAX_DECODED = 1_000_000
+
+
+def decoded_body(response: HttpMessage) -> bytes:
+    """The body with its Content-Encoding (deflate, gzip) undone, at most MAX_DECODED bytes;
+    Malformed for a body that does not inflate. Dahua's web UI deflates its RPC2 answers."""
+    encoding = response.header("Content-Encoding").strip().lower()
+    if encoding not in ("deflate", "gzip", "x-gzip"):
+        return response.body
+    # deflate is meant to be zlib-wrapped, but servers send raw deflate too
+    for wbits in ((31,) if "gzip" in encoding else (15, -15)):
+        inflater = zlib.decompressobj(wbits)
+        try:
+            out = inflater.decompress(response.body, MAX_DECODED + 1)
+        except zlib.error:
+            continue
+        if len(out) > MAX_DECODED:
+            raise Malformed(f"HTTP: {encoding} body inflates past {MAX_DECODED} bytes")
+        return out
+    raise Malformed(f"HTTP: {encoding} body does not inflate")
+
+
 def parse_exchange(request: HttpMessage | None, response: HttpMessage, server: Endpoint) -> list[Evidence]:
     """One HTTP exchange → [banner Evidence, API Evidence...]. Never raises."""
     banner = Evidence(source="http", ip=server.ip, mac=normalise_mac(server.mac), banners=banners(response))
@@ -234,7 +257,7 @@ def parse_exchange(request: HttpMessage | None, response: HttpMessage, server: E
         banner.note = f"{label}: body truncated ({len(response.body)} bytes kept)"
         return out
     try:
-        out.extend(handler(response.body, server))
+        out.extend(handler(decoded_body(response), server))
     except Malformed as exc:
         banner.problem, banner.note = "malformed", _clean(str(exc), 160)
     except Exception as exc:  # a parser bug must not end the run; count it like a bad message
