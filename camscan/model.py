@@ -46,7 +46,8 @@ class Evidence:
     answer on it is strong evidence of who built the hardware whatever badge it wears.
     `banners` holds raw strings that signatures match on, keyed by kind:
     http_server, http_realm, http_title, rtsp_server, ssdp_server, mdns_service, wsd_name,
-    wsd_hardware, x509_subject, dns_query, p2p_did... (signatures/README.md lists them all). `via`/`channel` mark a camera reported by a recorder's channel list.
+    wsd_hardware, x509_subject, dns_query, p2p_did... (signatures/README.md lists them all).
+    `via`/`channel` mark a camera reported by a recorder's channel list.
     """
 
     source: str

@@ -27,7 +27,6 @@ from camscan.identify.signatures import Signatures
 from camscan.model import Device, Evidence
 from camscan.values import ip_sort_key
 
-
 # Sources that describe a host only as the far end of a device's connection: a certificate a
 # server presented. Alone, from an address with no MAC of its own, they are a server elsewhere
 # (a camera's cloud), not a device on the network.

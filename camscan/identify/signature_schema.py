@@ -26,7 +26,8 @@ MAX_INPUT = 4096
 PRODUCED_KINDS = (
     "http_server", "http_realm", "http_title", "rtsp_server", "rtsp_realm", "rtsp_url", "rtsp_sdp",
     "ssdp_server", "ssdp_location", "upnp_manufacturer", "upnp_model_name", "upnp_model_number",
-    "upnp_model_description", "mdns_service", "mdns_txt", "mdns_instance", "mdns_host", "wsd_name", "wsd_hardware", "wsd_types",
+    "upnp_model_description", "mdns_service", "mdns_txt", "mdns_instance", "mdns_host", "wsd_name",
+    "wsd_hardware", "wsd_types",
     "x509_subject", "x509_issuer", "dhcp_vendor_class", "dhcp_hostname", "dns_query", "p2p_did",
     "hnap_module_types", "hnap_model_description",
 )
