@@ -270,10 +270,11 @@ def resolve_kind(d: Device, claims: list[WeightedClaim], items: list[Evidence], 
                  policy: FusionPolicy) -> None:
     """device_type from the heaviest claim; without any, a recorder's channel is a camera and
     anything else is unknown. "other" needs the device's own word (a banner, a DHCP vendor
-    class, HNAP module types) and is not taken from a device that spoke a protocol only camera
-    or recorder firmware speaks (the OUI never makes a device "other": it names the chip)."""
-    if sources & policy.camera_sources:
-        claims = [c for c in claims if c[1] != "other"]
+    class, HNAP module types, a DHIP access-control class); a banner's "other" is not taken from
+    a device that spoke a protocol only camera or recorder firmware speaks. The OUI never makes
+    a device "other": it names the network chip's maker."""
+    if sources & policy.camera_sources:  # a banner's "not a camera" loses to a camera protocol
+        claims = [c for c in claims if c[1] != "other" or c[0] > policy.kind_weight["banner"]]
     if claims:
         _, d.device_type, d.provenance["device_type"] = max(claims, key=lambda c: c[0])
     elif any(e.via for e in items):
