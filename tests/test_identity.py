@@ -258,3 +258,20 @@ def test_collector_reads_tls_certificates_on_tls_ports() -> None:
     collector.tcp_stream(Endpoint("198.18.0.5", "", 443), b"", b"\x16\x03\x01\x00\x02\x02\x00")
     collector.tcp_stream(Endpoint("198.18.0.5", "", 443), b"", b"GET / HTTP/1.1\r\n\r\n")
     assert collector.evidence == [] and collector.counters.counts == {}
+
+
+# --- Axis VAPIX ----------------------------------------------------------------------------------
+
+def test_axis_vapix_brand_and_properties_from_the_real_samples() -> None:
+    brand, props = REAL / "axis-vapix-param-brand-M1065-LW.txt", REAL / "axis-vapix-param-properties-M1065-LW.txt"
+    if not brand.exists():
+        pytest.skip("shared/realworld is not beside this checkout")
+    items = []
+    for path, group in ((brand, "Brand"), (props, "Properties")):
+        body = path.read_bytes()
+        [(req, resp)] = pair(b"GET /axis-cgi/param.cgi?action=list&group=%s HTTP/1.1\r\n\r\n" % group.encode(),
+                             b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        items += http.parse_exchange(req, resp, Endpoint("198.18.0.70", "ac:cc:8e:01:02:03", 80))
+    [row] = fuse(items, SIGS)
+    assert (row.manufacturer, row.brand, row.device_type, row.model, row.firmware) == (
+        "Axis", "Axis", "camera", "M1065-LW", "9.10.1")

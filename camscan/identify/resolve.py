@@ -164,7 +164,7 @@ def _claims_from_evidence(d: Device, items: list[Evidence], sigs: Signatures, po
     claims = Claims()
     platform = _first_with(items, "platform")
     if platform is not None:
-        claims.append(Claim(strength["platform"], platform.platform, "", platform.source))
+        claims.append(Claim(strength["platform"], canonical_maker(sigs, platform.platform), "", platform.source))
     said_platform = platform.platform if platform is not None else ""
     for e in items:
         if e.vendor:
@@ -194,13 +194,20 @@ def vendor_match(sigs: Signatures, e: Evidence, platform: str) -> Match | None:
     match = sigs.vendor(vendor, platform)
     if not e.platform:
         return match
+    maker = canonical_maker(sigs, e.platform)
     if match is None:
-        return Match(id="as-stated", manufacturer=e.platform, brand=vendor[:60])
-    if match.manufacturer and match.manufacturer != e.platform:
+        return Match(id="as-stated", manufacturer=maker, brand=vendor[:60])
+    if match.manufacturer and match.manufacturer != maker:
         # a brand other makers' hardware also wears (Panasonic, Honeywell): on this protocol
         # the hardware is the platform's
-        return replace(match, manufacturer=e.platform)
+        return replace(match, manufacturer=maker)
     return match
+
+
+def canonical_maker(sigs: Signatures, platform: str) -> str:
+    """A platform name as brands.toml spells its maker (Panasonic's protocol: i-PRO)."""
+    match = sigs.vendor(platform)
+    return match.manufacturer if match is not None and match.manufacturer else platform
 
 
 def fields_from_banners(d: Device, captures: list[tuple[Match, Evidence]], policy: FusionPolicy) -> None:

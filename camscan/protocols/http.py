@@ -33,7 +33,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from camscan.model import Endpoint, Evidence, Malformed
-from camscan.protocols import dahua_cgi, dahua_web, hnap, isapi, jvc, onvif
+from camscan.protocols import axis_vapix, dahua_cgi, dahua_web, hnap, isapi, jvc, onvif
 from camscan.protocols.httpmsg import HttpMessage, auth_realms
 from camscan.values import normalise_mac
 
@@ -76,6 +76,7 @@ _DAHUA = "Dahua CGI"
 _DAHUA_WEB = "Dahua web UI"
 _HNAP = "HNAP"
 _JVC = "JVC CGI"
+_AXIS = "Axis VAPIX"
 
 
 def _clean(value: str, limit: int = 200) -> str:
@@ -200,6 +201,8 @@ def route(request: HttpMessage | None, response: HttpMessage) -> tuple[str, Hand
             return _ONVIF, onvif.parse_response
     if jvc.is_feature_answer(response.body):
         return _JVC, jvc.parse
+    if axis_vapix.is_param_list(response.body):
+        return _AXIS, axis_vapix.parse
     name, namespace = sniff_root(response.body)
     if name in _BY_ROOT and (namespace in ISAPI_NAMESPACES or _ISAPI_NS.search(namespace)):
         return _BY_ROOT[name]
