@@ -97,7 +97,7 @@ def test_an_oui_alone_never_makes_a_host_other(out_dir: str) -> None:
     for name in CAPTURES:
         if not CAPTURES[name].exists():
             continue
-        code, _, rows, _ = _replayed(name, out_dir)
+        _, _, rows, _ = _replayed(name, out_dir)
         for ip, r in rows.items():
             if r["device_type"] == "other":
                 assert set(r["evidence"].split(";")) - {"arp", "oui"}, f"{name}: {ip} is other on its OUI"
@@ -220,7 +220,8 @@ def test_dlink_hub_is_other_by_its_own_hnap_answer(out_dir: str) -> None:
     # f114 HNAP GetDeviceSettings: ModelName DCH-G020, FirmwareVersion 1.22, ModuleTypes [Gateway]
     rows = replay("neg-hub", out_dir)
     hub = rows["10.10.10.87"]
-    assert (hub["manufacturer"], hub["device_type"], hub["model"], hub["firmware"]) == ("D-Link", "other", "DCH-G020", "1.22")
+    assert (hub["manufacturer"], hub["device_type"], hub["model"], hub["firmware"]) == (
+        "D-Link", "other", "DCH-G020", "1.22")
 
 
 @pytest.mark.parametrize(("name", "ip", "mac"), [
