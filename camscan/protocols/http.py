@@ -18,6 +18,11 @@ key=value bodies are recognised by shape (getSystemInfo's deviceType + serialNum
 RemoteDevice's `table.RemoteDevice.` lines). ONVIF SOAP Faults usually come with HTTP 400/500,
 so an ONVIF answer is parsed whatever its status, to record the fault.
 
+Issue 10 added: Dahua's web UI (`/web_caps/webCapsConfig`, `/RPC2_Login`, `/RPC2`, by path:
+dahua_web), JVC's GetCamFeature JSON and Axis VAPIX parameter lists (by shape: jvc,
+axis_vapix), and D-Link HNAP (SOAP in HNAP's namespace, routed before the ONVIF route takes the
+envelope: hnap). Bodies are inflated first when the server deflated or gzipped them.
+
 What it must not do: raise. A truncated or broken API body (entity bomb, DTD, bad XML,
 oversized) keeps the banner Evidence with `problem = "malformed"` and the detail in its note,
 which is how the caller counts skipped messages. Nothing here sends requests.
