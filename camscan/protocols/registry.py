@@ -69,7 +69,7 @@ UDP_DISCOVERY: tuple[UdpDiscovery, ...] = (
 
 
 @dataclass(frozen=True, slots=True)
-class UdpListener:
+class UdpPassive:
     """A UDP protocol camscan reads wherever it sees it (replay, a scan's capture) but does not
     probe: vendors' broadcast discovery answers, what devices say to their clouds."""
 
@@ -79,19 +79,19 @@ class UdpListener:
     parse: UdpParser
 
 
-UDP_LISTENED: tuple[UdpListener, ...] = (
-    UdpListener("Bosch discovery", "bosch", (bosch.PORT, bosch.REPLY_PORT), bosch.parse),
-    UdpListener("Hanwha discovery", "hanwha", (hanwha.PORT, hanwha.REPLY_PORT), hanwha.parse),
-    UdpListener("Panasonic discovery", "panasonic", (panasonic.PORT, panasonic.REPLY_PORT), panasonic.parse),
-    UdpListener("Sony discovery", "sony", (sony.PORT,), sony.parse),
-    UdpListener("Vivotek discovery", "vivotek", (vivotek.PORT,), vivotek.parse),
-    UdpListener("Dahua search", "dahua1", (dahua_v1.PORT,), dahua_v1.parse),
-    UdpListener("DNS", "dns", (dns.PORT,), dns.parse),
-    UdpListener("PPPP", "pppp", pppp.PORTS, pppp.parse),
+UDP_PASSIVE: tuple[UdpPassive, ...] = (
+    UdpPassive("Bosch discovery", "bosch", (bosch.PORT, bosch.REPLY_PORT), bosch.parse),
+    UdpPassive("Hanwha discovery", "hanwha", (hanwha.PORT, hanwha.REPLY_PORT), hanwha.parse),
+    UdpPassive("Panasonic discovery", "panasonic", (panasonic.PORT, panasonic.REPLY_PORT), panasonic.parse),
+    UdpPassive("Sony discovery", "sony", (sony.PORT,), sony.parse),
+    UdpPassive("Vivotek discovery", "vivotek", (vivotek.PORT,), vivotek.parse),
+    UdpPassive("Dahua search", "dahua1", (dahua_v1.PORT,), dahua_v1.parse),
+    UdpPassive("DNS", "dns", (dns.PORT,), dns.parse),
+    UdpPassive("PPPP", "pppp", pppp.PORTS, pppp.parse),
 )
-UdpParserEntry = UdpDiscovery | UdpListener
+UdpParserEntry = UdpDiscovery | UdpPassive
 UDP_BY_PORT: dict[int, UdpParserEntry] = {d.port: d for d in UDP_DISCOVERY}
-for _listener in UDP_LISTENED:
+for _listener in UDP_PASSIVE:
     for _port in _listener.ports:
         UDP_BY_PORT.setdefault(_port, _listener)
 UDP_PORTS: tuple[int, ...] = tuple(UDP_BY_PORT)
