@@ -275,3 +275,25 @@ def test_axis_vapix_brand_and_properties_from_the_real_samples() -> None:
     [row] = fuse(items, SIGS)
     assert (row.manufacturer, row.brand, row.device_type, row.model, row.firmware) == (
         "Axis", "Axis", "camera", "M1065-LW", "9.10.1")
+
+
+# --- what devices send that is broken: skipped and counted, never a crash -----------------------
+
+@pytest.mark.parametrize("body", [b"[1, 2, 3]", b'{"params": "x"}', b"null", b'{"id": "a", "params": [1]}'])
+def test_dahua_rpc2_shapes_it_does_not_know_say_nothing(body: bytes) -> None:
+    asked = b'{"method": "magicBox.getDeviceType", "id": 1}'
+    assert dahua_web.parse_rpc2(asked, body, CAM) == []
+
+
+@pytest.mark.parametrize("parse", [dahua_web.parse_web_caps, dahua_web.parse_login, jvc.parse])
+def test_json_device_documents_that_are_not_json_are_malformed(parse) -> None:
+    with pytest.raises(Malformed):
+        parse(b"<html>not json</html>", CAM)
+
+
+def test_a_broken_dahua_answer_on_the_wire_is_counted_not_raised() -> None:
+    collector = Collector()
+    client = b"GET /web_caps/webCapsConfig HTTP/1.1\r\n\r\n"
+    server = b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n{not json"
+    collector.tcp_stream(Endpoint("198.18.0.5", "", 80), client, server)
+    assert collector.counters.counts == {"malformed device API bodies": 1}
