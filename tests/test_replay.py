@@ -189,7 +189,7 @@ REAL = ROOT.parent / "shared" / "realworld"
 
 
 @pytest.mark.parametrize(("capture", "ip", "maker", "model"), [
-    ("iotsentinel-dlink-DCS-935L-setup-ssdp-hnap.pcap", "10.10.10.37", "D-Link", "DCS-935L"),
+    ("iotsentinel-dlink-DCS-935L-setup-ssdp-hnap.pcap", "10.10.10.37", "D-Link", "DCS-935L"),  # its last address
     # Cellvision's UPnP stack is the ODM's, not the maker: the OUI and the mDNS name say D-Link
     ("iotsentinel-dlink-daycam-setup-ssdp.pcap", "10.10.10.58", "D-Link", "DCS-930LB"),
     ("iotsentinel-edimax-cam1-setup-ssdp.pcap", "10.10.10.51", "Edimax", "IC-3115W"),

@@ -16,6 +16,8 @@ from camscan.model import Endpoint, Evidence
 from camscan.protocols import (
     bosch,
     dahua_v1,
+    dhcp,
+    dhcp6,
     dhip,
     dns,
     hanwha,
@@ -80,6 +82,8 @@ class UdpPassive:
 
 
 UDP_PASSIVE: tuple[UdpPassive, ...] = (
+    UdpPassive("DHCP", "dhcp", dhcp.PORTS, dhcp.parse),
+    UdpPassive("DHCPv6", "dhcp", dhcp6.PORTS, dhcp6.parse),
     UdpPassive("Bosch discovery", "bosch", (bosch.PORT, bosch.REPLY_PORT), bosch.parse),
     UdpPassive("Hanwha discovery", "hanwha", (hanwha.PORT, hanwha.REPLY_PORT), hanwha.parse),
     UdpPassive("Panasonic discovery", "panasonic", (panasonic.PORT, panasonic.REPLY_PORT), panasonic.parse),
@@ -94,6 +98,7 @@ UDP_BY_PORT: dict[int, UdpParserEntry] = {d.port: d for d in UDP_DISCOVERY}
 for _listener in UDP_PASSIVE:
     for _port in _listener.ports:
         UDP_BY_PORT.setdefault(_port, _listener)
+# every UDP port a capture filter keeps (discovery and passive protocols)
 UDP_PORTS: tuple[int, ...] = tuple(UDP_BY_PORT)
 # The link-local groups a scan may send to on its chosen interface.
 DISCOVERY_GROUPS: frozenset[str] = frozenset(d.group for d in UDP_DISCOVERY)
