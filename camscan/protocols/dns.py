@@ -57,5 +57,7 @@ def parse(payload: bytes, src: Endpoint) -> list[Evidence]:
     if not data:
         raise Malformed("DNS: empty payload")
     names = query_names(data)
+    if not names:
+        return []
     mac = normalise_mac(src.mac)
     return [Evidence(source="dns", ip=src.ip, mac=mac, banners={"dns_query": name}) for name in names]
