@@ -38,6 +38,16 @@ from camscan.identify.signatures import Signatures
 from camscan.model import Device, Evidence
 from camscan.values import ip_sort_key
 
+# Sources that describe a host only as the far end of a device's connection: a certificate a
+# server presented. Alone, from an address with no MAC of its own, they are a server elsewhere
+# (a camera's cloud), not a device on the network.
+REMOTE_ONLY_SOURCES = frozenset({"tls"})
+
+
+def remote_certificate_only(items: list[Evidence]) -> bool:
+    """True for a host known only by the certificate it served and with no MAC of its own."""
+    return all(e.source in REMOTE_ONLY_SOURCES and not e.mac for e in items)
+
 
 def fuse(evidence: list[Evidence], sigs: Signatures, policy: fusion_policy.FusionPolicy | None = None,
          scanner_ips: Collection[str] | None = None) -> list[Device]:
@@ -53,7 +63,8 @@ def fuse(evidence: list[Evidence], sigs: Signatures, policy: fusion_policy.Fusio
         scanner_ips = sweepers(evidence)
     conflicts = mac_conflicts(evidence)
     sanitise_macs(evidence)
-    devices = [resolve(items, sigs, policy) for items in group(evidence) if not is_scanner(items, scanner_ips)]
+    devices = [resolve(items, sigs, policy) for items in group(evidence)
+               if not is_scanner(items, scanner_ips) and not remote_certificate_only(items)]
     for d in devices:
         if d.ip in conflicts and not d.via:
             d.notes.append(conflict_note(d.ip, conflicts[d.ip]))

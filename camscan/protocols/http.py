@@ -18,6 +18,11 @@ key=value bodies are recognised by shape (getSystemInfo's deviceType + serialNum
 RemoteDevice's `table.RemoteDevice.` lines). ONVIF SOAP Faults usually come with HTTP 400/500,
 so an ONVIF answer is parsed whatever its status, to record the fault.
 
+Issue 10 added: Dahua's web UI (`/web_caps/webCapsConfig`, `/RPC2_Login`, `/RPC2`, by path:
+dahua_web), JVC's GetCamFeature JSON and Axis VAPIX parameter lists (by shape: jvc,
+axis_vapix), and D-Link HNAP (SOAP in HNAP's namespace, routed before the ONVIF route takes the
+envelope: hnap). Bodies are inflated first when the server deflated or gzipped them.
+
 What it must not do: raise. A truncated or broken API body (entity bomb, DTD, bad XML,
 oversized) keeps the banner Evidence with `problem = "malformed"` and the detail in its note,
 which is how the caller counts skipped messages. Nothing here sends requests.
@@ -32,8 +37,8 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from camscan.model import Endpoint, Evidence, Malformed
-from camscan.protocols import dahua_cgi, isapi, onvif
-from camscan.protocols.httpmsg import HttpMessage, auth_realms
+from camscan.protocols import axis_vapix, dahua_cgi, dahua_web, hnap, isapi, jvc, onvif
+from camscan.protocols.httpmsg import UNDECODABLE_ENCODING, HttpMessage, auth_realms
 from camscan.values import normalise_mac
 
 Handler = Callable[[bytes, Endpoint], list[Evidence]]
@@ -72,6 +77,10 @@ _ISAPI_PTZ = "ISAPI PTZ channels"
 _ONVIF = "ONVIF"
 _UPNP = "UPnP description"
 _DAHUA = "Dahua CGI"
+_DAHUA_WEB = "Dahua web UI"
+_HNAP = "HNAP"
+_JVC = "JVC CGI"
+_AXIS = "Axis VAPIX"
 
 
 def _clean(value: str, limit: int = 200) -> str:
@@ -167,6 +176,19 @@ _BY_ROOT: dict[str, tuple[str, Handler]] = {
 }
 
 
+def _dahua_web(path: str, request: HttpMessage) -> tuple[str, Handler] | None:
+    """Dahua's web UI documents: the capabilities, the login challenge and RPC2 answers (which
+    need the request, to know what each JSON-RPC id asked)."""
+    if path == dahua_web.WEB_CAPS:
+        return _DAHUA_WEB, dahua_web.parse_web_caps
+    if path == dahua_web.RPC2_LOGIN:
+        return _DAHUA_WEB, dahua_web.parse_login
+    if path == dahua_web.RPC2 and request.body:
+        asked = request.body
+        return _DAHUA_WEB, lambda body, server: dahua_web.parse_rpc2(asked, body, server)
+    return None
+
+
 def route(request: HttpMessage | None, response: HttpMessage) -> tuple[str, Handler] | None:
     """Which API parser (label, handler) an exchange belongs to, or None for a plain page."""
     if request is not None and request.target:
@@ -176,11 +198,21 @@ def route(request: HttpMessage | None, response: HttpMessage) -> tuple[str, Hand
             return _BY_PATH[path]
         if path in ("/cgi-bin/magicbox.cgi", "/cgi-bin/configmanager.cgi"):
             return _DAHUA, _dahua(target)
+        dahua_web_route = _dahua_web(path, request)
+        if dahua_web_route is not None:
+            return dahua_web_route
         if path.startswith("/onvif/"):
             return _ONVIF, onvif.parse_response
+    if jvc.is_feature_answer(response.body):
+        return _JVC, jvc.parse
+    if axis_vapix.is_param_list(response.body):
+        return _AXIS, axis_vapix.parse
     name, namespace = sniff_root(response.body)
     if name in _BY_ROOT and (namespace in ISAPI_NAMESPACES or _ISAPI_NS.search(namespace)):
         return _BY_ROOT[name]
+    # HNAP is SOAP too: D-Link's namespace decides before the ONVIF route takes the envelope
+    if hnap.is_hnap(response.body):
+        return _HNAP, hnap.parse_response
     if name == "Envelope" and namespace in SOAP_NAMESPACES:
         return _ONVIF, onvif.parse_response
     if name == "root" and namespace == UPNP_DEVICE_NS:
@@ -196,19 +228,31 @@ def route(request: HttpMessage | None, response: HttpMessage) -> tuple[str, Hand
 
 
 _WS_SECURITY = re.compile(rb"<(?:[\w.-]{1,64}:)?Security\b[^>]{0,2000}>.{0,4000}?UsernameToken", re.S)
+# a Dahua RPC2 call made inside a session (the session came from a challenge-response login)
+_RPC2_SESSION = re.compile(rb'"session"[ \t]*:[ \t]*"?([0-9A-Za-z_-]{4,128})')
 
 
 def credentials_accepted(request: HttpMessage | None, response: HttpMessage) -> bool:
     """Whether the exchange is one where the client sent credentials — an Authorization header,
-    or a WS-Security UsernameToken in a SOAP request — and the device accepted them (2xx).
-    Only such an answer is "authenticated" provenance: an answer to no request (a capture
-    holding one side), to a request without credentials, or a refusal proves nothing about
-    who answered, since any host can send an ISAPI body."""
+    a WS-Security UsernameToken in a SOAP request, or a Dahua RPC2 session from a login — and
+    the device accepted them (2xx). Only such an answer is "authenticated" provenance: an
+    answer to no request (a capture holding one side), to a request without credentials, or a
+    refusal proves nothing about who answered, since any host can send an ISAPI body."""
     if request is None or not 200 <= response.status < 300:
         return False
     if request.header("Authorization").strip():
         return True
-    return bool(_WS_SECURITY.search(request.body[:_SNIFF_BYTES]))
+    head = request.body[:_SNIFF_BYTES]
+    return bool(_WS_SECURITY.search(head) or (request.method == "POST" and _RPC2_SESSION.search(head)))
+
+
+def decoded_body(response: HttpMessage) -> bytes:
+    """The body with its Content-Encoding (deflate, gzip) undone — httpmsg did that as it read
+    the message, bounded (httpmsg.decode_body; Dahua's web UI deflates its RPC2 answers);
+    Malformed for a body that does not inflate."""
+    if response.problem == UNDECODABLE_ENCODING:
+        raise Malformed(f"HTTP: {response.header('Content-Encoding').strip().lower()[:40]} body does not inflate")
+    return response.body
 
 
 def parse_exchange(request: HttpMessage | None, response: HttpMessage, server: Endpoint) -> list[Evidence]:
@@ -227,7 +271,7 @@ def parse_exchange(request: HttpMessage | None, response: HttpMessage, server: E
         banner.note = f"{label}: body truncated ({len(response.body)} bytes kept)"
         return out
     try:
-        answers = handler(response.body, server)
+        answers = handler(decoded_body(response), server)
         if not credentials_accepted(request, response):
             for ev in answers:
                 ev.authenticated = False

@@ -147,8 +147,8 @@ def decode_body(codings: str, body: bytes, limit: int = MAX_BODY) -> tuple[bytes
     gzip or deflate coding is decompressed to at most `limit` bytes (problem
     DECOMPRESSED_OVER_LIMIT past that); several codings are refused (b"", NESTED_ENCODING),
     as no camera needs them and each layer multiplies a bomb. A body that is not in the
-    coding it claims is kept as it is: an embedded server (or camscan's own client, which has
-    decoded it already) may label a plain body gzip. Other codings are left alone."""
+    coding it claims is UNDECODABLE_ENCODING (a raw deflate stream, which servers send for
+    "deflate", is tried too). Other codings are left alone."""
     names = [c.strip().lower() for c in codings.split(",") if c.strip() and c.strip().lower() != "identity"]
     if not names or not body:
         return body, ""
@@ -157,8 +157,6 @@ def decode_body(codings: str, body: bytes, limit: int = MAX_BODY) -> tuple[bytes
     wbits = _ZLIB_CODINGS.get(names[0])
     if wbits is None:
         return body, ""
-    if wbits & 16 and not body.startswith(b"\x1f\x8b"):
-        return body, ""  # labelled gzip, not gzip: already plain
     try:
         out, more = _inflate(body, wbits, limit)
     except zlib.error:
@@ -167,7 +165,7 @@ def decode_body(codings: str, body: bytes, limit: int = MAX_BODY) -> tuple[bytes
         try:  # "deflate" is often sent raw, without the zlib wrapper RFC 9110 asks for
             out, more = _inflate(body, -zlib.MAX_WBITS, limit)
         except zlib.error:
-            return body, ""  # not deflate at all: already plain
+            return body, UNDECODABLE_ENCODING
     return out, DECOMPRESSED_OVER_LIMIT if more else ""
 
 
