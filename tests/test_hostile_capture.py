@@ -198,3 +198,13 @@ def test_the_live_capture_keeps_tcp_from_targets_only_when_it_is_to_the_scanner(
     bpf = scan_filter(fl.SCANNER_IP, fl.SCANNER_MAC, ["198.18.0.0/24"])
     kept = [f.data for f in read_frames(str(pcap), ReadResult(), bpf)]
     assert kept == frames[1:]
+
+
+@pytest.mark.parametrize(("session", "authenticated"), [('"session":"be7d9a"', True), ('"session":null', False)])
+def test_a_dahua_rpc2_answer_is_authenticated_only_inside_a_login_session(session: str, authenticated: bool) -> None:
+    body = json.dumps({"id": 3, "result": True, "params": {"version": {"Version": "2.800.0000016.0.R"}}}).encode()
+    asked = ('{"method":"magicBox.getSoftwareVersion","id":3,' + session + "}").encode()
+    request = b"POST /RPC2 HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % len(asked) + asked
+    [(req, resp)] = httpmsg.pair(request, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    answers = [e for e in http.parse_exchange(req, resp, fl_endpoint()) if e.source == "cgi"]
+    assert [e.authenticated for e in answers] == [authenticated]
