@@ -214,24 +214,32 @@ def _record(inv, kind: str, db: str | None) -> None:
 @click.option("--assets", "assets_path", metavar="FILE", help="Asset register CSV (MAC and/or serial columns).")
 @click.option("--html", "html_path", metavar="FILE", help="Write a self-contained HTML report.")
 @click.option("--foi", "foi_path", metavar="FILE", help="Write a draft FOI answer (.md Markdown, else plain text).")
+@click.option("--foi-annex", "annex_path", metavar="FILE",
+              help="Write the draft's internal annex (firmware, advisories, addresses, locations, exemption "
+                   "templates): not for publication.")
+@click.option("--withhold-locations", is_flag=True,
+              help="The draft withholds camera locations (template wording to edit; the figures go to the annex).")
 @click.option("--csv", "csv_path", metavar="FILE", help="Write the inventory (with sites and register columns) as CSV.")
 @click.option("--json", "json_path", metavar="FILE", help="Write the inventory as JSON.")
 @click.option("--title", default="Camera inventory", show_default=True, help="Title of the HTML report.")
 def report(inventory: str, sites_path: str | None, assets_path: str | None, html_path: str | None,
-           foi_path: str | None, csv_path: str | None, json_path: str | None, title: str) -> None:
+           foi_path: str | None, annex_path: str | None, withhold_locations: bool, csv_path: str | None,
+           json_path: str | None, title: str) -> None:
     """Sites, asset register, advisories, a draft FOI answer and an HTML report from an inventory."""
     from camscan.output import check_all_writable, write_outputs
-    from camscan.report.formats import foi_format
+    from camscan.report.formats import foi_annex_format, foi_format
     from camscan.report.prepare import prepare_report
     from camscan.report.table import summary_lines
 
-    check_all_writable(html_path, foi_path, csv_path, json_path)
+    check_all_writable(html_path, foi_path, annex_path, csv_path, json_path)
     prepared = prepare_report(inventory, sites_path, assets_path)
     outputs = {"csv": csv_path, "json": json_path}
     if foi_path:
         outputs[foi_format(foi_path)] = foi_path
+    if annex_path:
+        outputs[foi_annex_format(annex_path)] = annex_path
     outputs["html"] = html_path
-    write_outputs(prepared.inventory, outputs, prepared.context(title))
+    write_outputs(prepared.inventory, outputs, prepared.context(title, withhold_locations))
     for line in summary_lines(prepared.inventory):
         click.echo(line)
     if (register_line := prepared.register_summary()) is not None:

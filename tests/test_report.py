@@ -59,8 +59,10 @@ def test_report_fills_sites_register_and_foi(inventory: Path, tmp_path: Path) ->
     (tmp_path / "sites.toml").write_text(SITES)
     (tmp_path / "register.csv").write_text(REGISTER)
     out_csv, foi_md, foi_txt = tmp_path / "out.csv", tmp_path / "foi.md", tmp_path / "foi.txt"
+    annex = tmp_path / "annex.md"
     proc = camscan("report", str(inventory), "--sites", str(tmp_path / "sites.toml"), "--assets",
-                   str(tmp_path / "register.csv"), "--csv", str(out_csv), "--foi", str(foi_md))
+                   str(tmp_path / "register.csv"), "--csv", str(out_csv), "--foi", str(foi_md),
+                   "--foi-annex", str(annex))
     assert proc.returncode == 0, proc.stderr
     got = rows(out_csv)
     header = out_csv.read_text().splitlines()[0].split(",")
@@ -78,15 +80,20 @@ def test_report_fills_sites_register_and_foi(inventory: Path, tmp_path: Path) ->
     assert by[("198.18.4.20", "")]["advisories"] == "CVE-2021-36260"
     assert "1 register rows not found on the network" in proc.stdout
     text = foi_md.read_text()
-    assert "## Is equipment made by Hikvision in use?" in text and "Yes." in text
+    assert "## Is equipment made by Hikvision, or a company it owns, in use?" in text and "Yes." in text
     assert "HiLook 1" in text and "EZVIZ 1" in text and "Pyronix" in text
-    assert "| Town Hall |" in text and "CVE-2021-36260" in text
-    assert "rule of thumb" in text, "a heuristic advisory is labelled as such"
+    assert "| Town Hall |" in text
+    assert "CVE-2021-36260" not in text and "198.18." not in text, "advisories and addresses stay in the annex"
+    internal = annex.read_text()
+    assert internal.startswith("# INTERNAL ANNEX: NOT FOR PUBLICATION")
+    assert "CVE-2021-36260" in internal and "198.18.4.20" in internal
+    assert "rule of thumb" in internal, "a heuristic advisory is labelled as such"
     assert "Register entries not found on the network: 1." in text
-    assert "Recorded cost of the 2 matched devices with a cost: 2,302.50." in text
+    assert "Recorded cost of the 2 matched devices with a cost: £2,302.50." in text
+    assert "Purchased between 4 March 2021 and 1 October 2023." in text
     assert camscan("report", str(inventory), "--foi", str(foi_txt)).returncode == 0
     plain = foi_txt.read_text()
-    assert "Is equipment made by Hikvision in use?\n---" in plain and "|" not in plain
+    assert "Is equipment made by Hikvision, or a company it owns, in use?\n---" in plain and "|" not in plain
 
 
 def test_foi_counts_match_the_inventory(inventory: Path, tmp_path: Path) -> None:

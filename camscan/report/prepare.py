@@ -18,10 +18,12 @@ class PreparedReport:
     join: assets.JoinResult | None = None
     register: assets.Register | None = None
 
-    def context(self, title: str) -> RenderContext:
-        """What the outputs need beside the rows (the register's join and columns, the title)."""
+    def context(self, title: str, withhold_locations: bool = False) -> RenderContext:
+        """What the outputs need beside the rows (the register's join and columns, the title, the
+        officer's choice on locations for the FOI draft)."""
         return RenderContext(title=title, join=self.join,
-                             register_columns=list(self.register.columns) if self.register else [])
+                             register_columns=list(self.register.columns) if self.register else [],
+                             withhold_locations=withhold_locations)
 
     def register_summary(self) -> str | None:
         """One line on how the register matched, None when no register was given."""
