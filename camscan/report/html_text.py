@@ -25,3 +25,20 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 def cut(s: str, n: int) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
+
+
+def when_scanned(scanned_at: str) -> str:
+    """'on 4 March 2025 at 10:15 UTC' in a <time> element carrying the exact ISO timestamp
+    ('at an unrecorded time' when there is none or it cannot be read)."""
+    from datetime import UTC, datetime
+
+    from camscan.report.assets import uk_date
+
+    try:
+        when = datetime.fromisoformat(scanned_at.replace("Z", "+00:00"))
+    except ValueError:
+        return "at an unrecorded time"
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC)
+    zone = " UTC" if when.tzinfo is not None else ""
+    return (f'on <time datetime="{esc(scanned_at)}">{uk_date(when)} at {when:%H:%M}{zone}</time>')
