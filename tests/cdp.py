@@ -17,6 +17,16 @@ from pathlib import Path
 from typing import Any
 
 TIMEOUT = 60.0
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def ensure_chromium() -> tuple[str, str]:
+    """(Chromium's path, "") once scripts/ensure-chromium has it; ("", why) when it cannot."""
+    proc = subprocess.run([str(ROOT / "scripts" / "ensure-chromium")], capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        return "", "no headless Chromium: " + (proc.stderr.strip().splitlines() or ["ensure-chromium failed"])[-1]
+    return CHROMIUM, ""
 
 
 class Browser:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cdp import Browser
+from cdp import Browser, ensure_chromium
 
 from camscan.model import Device, Inventory
 from camscan.report import RenderContext
@@ -255,10 +255,10 @@ def test_empty_inventory_renders():
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    proc = subprocess.run([str(ROOT / "scripts" / "ensure-chromium")], capture_output=True, text=True, timeout=600)
-    if proc.returncode != 0:
-        pytest.skip("no headless Chromium: " + (proc.stderr.strip().splitlines() or ["ensure-chromium failed"])[-1])
-    return CHROMIUM
+    path, why = ensure_chromium()
+    if not path:
+        pytest.skip(why)
+    return path
 
 
 def _run_chromium(chromium: str, tmp: Path, url: str, *args: str, logging: bool = False) -> subprocess.CompletedProcess:

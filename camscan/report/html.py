@@ -25,6 +25,7 @@ from camscan.report import RenderContext
 from camscan.report.assets import LINE_KEY
 from camscan.report.counts import FIRST_MAKERS, Headcount, by_maker, is_camera, is_recorder
 from camscan.report.csvfile import register_columns
+from camscan.report.foi_facts import unasked_recorders, unasked_sentence
 from camscan.report.html_assets import CSS, JS
 from camscan.report.html_charts import UNKNOWN_MAKER, charts, maker_of
 from camscan.report.html_notes import plain_notes
@@ -73,6 +74,7 @@ def headline(inventory: Inventory) -> str:
 
 def _header(inventory: Inventory, title: str, makers: list[str]) -> str:
     devs = inventory.devices
+    unasked = unasked_sentence(unasked_recorders(devs))
     targets = [clean(t) for t in inventory.targets]
     if len(targets) > 12:
         tgt = (esc(", ".join(targets[:12])) + f' <details class="more"><summary>and {len(targets) - 12} more'
@@ -94,6 +96,7 @@ def _header(inventory: Inventory, title: str, makers: list[str]) -> str:
             f" · targets: {tgt} · report by camscan {esc(__version__)}</p>"
             f'<p class="headline" id="headline">{esc(headline(inventory))}.</p>'
             f'<p class="meta">{plural(len(devs), "device")} in all.</p>'
+            + (f'<p class="gap" id="unasked">{esc(unasked)}</p>' if unasked else "") +
             '<div class="scroll"><table class="makers" id="makers"><caption>Devices by manufacturer group '
             "(brands as they present themselves)</caption>"
             f"<thead><tr><th scope=\"col\">manufacturer</th><th scope=\"col\">cameras"

@@ -12,6 +12,7 @@ h3 { font-size: 1.05em; margin: 1em 0 .3em; }
 .meta { color: #444; margin: .2em 0; }
 .headline { font-size: 1.2em; font-weight: bold; margin: .5em 0 .2em; }
 .count { color: #444; font-weight: normal; }
+.gap { font-weight: bold; }
 table { border-collapse: collapse; }
 th, td { border: 1px solid #bbb; padding: 2px 6px; text-align: left; vertical-align: top; }
 thead th { background: #eee; }
