@@ -21,7 +21,14 @@ from camscan.model import Device, Inventory
 from camscan.report import RenderContext
 from camscan.report.assets import COST_HEADERS, DATE_HEADERS, JoinResult, gbp, pick_column, uk_date
 from camscan.report.counts import FIRST_MAKERS, FormCounts, by_maker, forms_by_maker, is_camera, is_recorder
-from camscan.report.foi_facts import analytics_summary, gaps, purchases, unasked_recorders, unasked_sentence
+from camscan.report.foi_facts import (
+    UnaskedRecorder,
+    analytics_summary,
+    gaps,
+    purchases,
+    unasked_recorders,
+    unasked_sentence,
+)
 from camscan.report.foi_text import markdown_to_text, n, table
 
 UNKNOWN = "unknown maker"
@@ -56,11 +63,15 @@ def render_markdown(inv: Inventory, join: JoinResult | None = None, register_col
     """The draft answer in Markdown: one section per question, in the order requests ask them."""
     options = options or DraftOptions(register_given=join is not None)
     devs = inv.devices
+    unasked, analytics = unasked_recorders(devs), analytics_summary(devs)
     out = _intro(inv, options)
-    out += _hikvision(devs) + _how_many(devs) + _forms(devs) + _where(devs, options)
+    out += _hikvision(devs) + _how_many(devs, unasked) + _forms(devs) + _where(devs, options)
     out += _purchases(devs, join, register_cols or [])
-    out += _analytics(devs) + _recorders(devs, options)
-    out += _unsettled(devs, join, options) + _basis(devs) + _withheld(options)
+    out += _analytics(devs, analytics) + _recorders(devs, options, unasked)
+    out += ["## What could not be settled", "",
+            *([f"- {g}" for g in gaps(devs, join, options.register_given, unasked, analytics)]
+              or ["- Nothing: every device found was classified."]), ""]
+    out += _basis(devs) + _withheld(options)
     return "\n".join(out)
 
 
@@ -106,7 +117,7 @@ def _hikvision(devs: list[Device]) -> list[str]:
     return [*out, ""]
 
 
-def _how_many(devs: list[Device]) -> list[str]:
+def _how_many(devs: list[Device], unasked: list[UnaskedRecorder]) -> list[str]:
     cams = [d for d in devs if is_camera(d)]
     hik = sum(d.manufacturer == "Hikvision" for d in cams)
     out = ["## How many cameras are there?", "",
@@ -123,8 +134,8 @@ def _how_many(devs: list[Device]) -> list[str]:
     if recorders:
         out.append(f"There {'is' if len(recorders) == 1 else 'are'} also {n(len(recorders), 'recorder')} "
                    "(NVR or DVR).")
-    if unasked := unasked_sentence(unasked_recorders(devs)):
-        out.append(unasked)
+    if said := unasked_sentence(unasked):
+        out.append(said)
     return [*out, ""]
 
 
@@ -208,9 +219,8 @@ def _purchases(devs: list[Device], join: JoinResult | None, register_cols: list[
     return [*out, ""]
 
 
-def _analytics(devs: list[Device]) -> list[str]:
+def _analytics(devs: list[Device], summary: Counter[str]) -> list[str]:
     cams = sum(is_camera(d) for d in devs)
-    summary = analytics_summary(devs)
     out = ["## Which are standard CCTV, and which can recognise faces or read number plates?", ""]
     known = {k: v for k, v in summary.items() if k != "unknown" and v}
     if not known:
@@ -227,13 +237,13 @@ def _analytics(devs: list[Device]) -> list[str]:
     return [*out, ""]
 
 
-def _recorders(devs: list[Device], options: DraftOptions) -> list[str]:
+def _recorders(devs: list[Device], options: DraftOptions, unasked_list: list[UnaskedRecorder]) -> list[str]:
     out = ["## Recorders and the cameras connected to them", ""]
     recs = [d for d in devs if is_recorder(d)]
     if not recs:
         return [*out, "No recorders (NVR/DVR) were identified.", ""]
     behind = Counter(d.via for d in devs if d.via)
-    unasked = {id(u.device) for u in unasked_recorders(devs)}
+    unasked = {id(u.device) for u in unasked_list}
     rows = []
     for d in recs:
         told = "not asked" if id(d) in unasked else str(behind[d.ip])
@@ -241,12 +251,6 @@ def _recorders(devs: list[Device], options: DraftOptions) -> list[str]:
                      *([] if options.withhold_locations else [d.site or "-"]), told])
     head = ["manufacturer", "model", "type", *([] if options.withhold_locations else ["site"]), "cameras connected"]
     return [*out, *table(head, rows), ""]
-
-
-def _unsettled(devs: list[Device], join: JoinResult | None, options: DraftOptions) -> list[str]:
-    found = gaps(devs, join, options.register_given)
-    return ["## What could not be settled", "",
-            *([f"- {g}" for g in found] or ["- Nothing: every device found was classified."]), ""]
 
 
 def _basis(devs: list[Device]) -> list[str]:

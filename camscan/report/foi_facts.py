@@ -45,8 +45,13 @@ def capabilities(d: Device) -> list[str]:
 def _local_analytics_summary(devices: Iterable[Device]) -> Counter[str]:
     out: Counter[str] = Counter()
     for d in devices:
-        if is_camera(d):
-            out.update(dict.fromkeys(capabilities(d), 1))
+        if d.device_type != "camera":
+            continue
+        if not getattr(d, "analytics", ""):
+            out["unknown"] += 1
+            continue
+        for cap in dict.fromkeys(capabilities(d)):
+            out[cap] += 1
     return out
 
 
@@ -149,15 +154,18 @@ def unasked_sentence(unasked: list[UnaskedRecorder]) -> str:
     return text + ": cameras connected to them are not counted above."
 
 
-def gaps(devices: list[Device], join: JoinResult | None, register_given: bool) -> list[str]:
-    """Every gap the inventory knows of, one sentence each, for "What could not be settled"."""
+def gaps(devices: list[Device], join: JoinResult | None, register_given: bool,
+         unasked: list[UnaskedRecorder] | None = None, analytics: Counter[str] | None = None) -> list[str]:
+    """Every gap the inventory knows of, one sentence each, for "What could not be settled".
+    `unasked` and `analytics` are unasked_recorders' and analytics_summary's answers when the
+    caller has them already."""
     cams = [d for d in devices if is_camera(d)]
     forms = FormCounts.of(cams)
     out = []
     if forms.unsettled:
         out.append(f"{_n(forms.unsettled, 'camera')} of unknown form (whether static or PTZ could not be told).")
-    if unasked := unasked_sentence(unasked_recorders(devices)):
-        out.append(unasked)
+    if said := unasked_sentence(unasked_recorders(devices) if unasked is None else unasked):
+        out.append(said)
     if n := sum(d.device_type == "unknown" for d in devices):
         out.append(f"{_n(n, 'device')} whose type (camera, recorder or other) could not be determined.")
     kit = [d for d in devices if is_camera(d) or is_recorder(d)]
@@ -166,7 +174,7 @@ def gaps(devices: list[Device], join: JoinResult | None, register_given: bool) -
     if n := sum(not d.firmware for d in kit):
         out.append(f"{_n(n, 'camera or recorder', 'cameras or recorders')} whose firmware version is unknown "
                    "(so whether published security advisories apply to them is unknown).")
-    if n := analytics_summary(devices).get("unknown", 0):
+    if n := (analytics_summary(devices) if analytics is None else analytics).get("unknown", 0):
         out.append(f"{_n(n, 'camera')} for which it could not be determined whether "
                    f"{'it has' if n == 1 else 'they have'} video analytics (facial recognition, number plate "
                    "reading and the like).")

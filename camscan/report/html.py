@@ -154,16 +154,26 @@ def _column_class(name: str, register: bool) -> str:
     return "wide" if name in WIDE_ONLY else ""
 
 
-def _cell(column: str, value: str, cls: str, d: Device) -> str:
-    classes = " ".join(c for c in (cls, "nw" if column in ("ip", "mac") else "", "brk" if column == "name" else "",
-                                   "adv-cell" if column == "advisories" and d.advisories else "") if c)
+def _cell_classes(column: str) -> str:
+    """A device-table column's cell classes (the same on every row)."""
+    return " ".join(c for c in (_column_class(column, False), "nw" if column in ("ip", "mac") else "",
+                                "brk" if column == "name" else "") if c)
+
+
+_CELL_CLASSES = {c: _cell_classes(c) for c in COLUMNS}
+
+
+def _cell(column: str, value: str, d: Device) -> str:
+    classes = _CELL_CLASSES[column]
+    if column == "advisories" and d.advisories:
+        classes = f"{classes} adv-cell".strip()
     attrs = f' class="{classes}"' if classes else ""
     if column in ("ip", "via"):
         shown = f"{value} ch {d.channel}" if column == "via" and value and d.channel is not None else value
         return f'<td data-key="{_ip_data_key(value)}"{attrs}>{esc(shown)}</td>'
     if column == "channel":
         return f'<td data-key="{esc(value)}" class="n {classes}">{esc(value)}</td>'
-    return f"<td{attrs}>{esc(value)}</td>"
+    return f"<td{attrs}>{esc(value)}</td>" if value else f"<td{attrs}></td>"
 
 
 def _device_row(i: int, d: Device, extras: list[str], ext_types: dict[str, str]) -> str:
@@ -171,14 +181,14 @@ def _device_row(i: int, d: Device, extras: list[str], ext_types: dict[str, str])
     cells = []
     for c in COLUMNS:
         v = "; ".join(d.advisories if c == "advisories" else d.evidence) if c in ("advisories", "evidence") else r[c]
-        cells.append(_cell(c, v, _column_class(c, False), d))
+        cells.append(_cell(c, v, d))
     for k in extras:
         v = d.extra.get(k, "")
         if ext_types[k] == "num":
             cells.append(f'<td data-key="{esc(v.strip())}" class="n opt">{esc(v)}</td>')
         else:
             cells.append(f'<td class="opt">{esc(v)}</td>')
-    notes = plain_notes(d.notes, d.findings)
+    notes = plain_notes(d.notes, d.findings) if d.notes or d.findings else []
     cells.append(f'<td class="notes">{"<br>".join(esc(n) for n in notes)}</td>')
     cls = ' class="adv"' if d.advisories else ""
     return f'<tr data-i="{i}"{cls}>{"".join(cells)}</tr>'

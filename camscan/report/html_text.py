@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -16,7 +17,13 @@ def clean(s: object) -> str:
 
 def esc(s: object) -> str:
     """Text made safe for HTML element content and quoted attribute values."""
-    return html.escape(clean(s), quote=True)
+    return _escaped(s if isinstance(s, str) else str(s))
+
+
+@lru_cache(maxsize=1 << 16)
+def _escaped(text: str) -> str:
+    # cached: an estate's rows repeat the same makers, models, sites and firmware many times
+    return html.escape(clean(text), quote=True)
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:
