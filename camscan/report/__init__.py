@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from camscan.model import Inventory
 
@@ -31,6 +31,9 @@ class RenderContext:
     diff: DiffResult | None = None
     withhold_locations: bool = False
     generated: date | None = None
+    # camscan.estate.Estate when the report covers several inventories: the FOI draft and the
+    # HTML page add a per-site section
+    estate: Any = None
 
 
 class Exporter(Protocol):

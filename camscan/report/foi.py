@@ -304,7 +304,12 @@ class FoiExporter:
     def render(self, inventory: Inventory, context: RenderContext | None = None) -> str:
         context = context or RenderContext()
         render = render_markdown if self.markdown else render_text
-        return render(inventory, context.join, context.register_columns, options_of(context))
+        text = render(inventory, context.join, context.register_columns, options_of(context))
+        if context.estate is None or context.withhold_locations:  # per-site sections name the sites
+            return text
+        from camscan.estate_report import add_to_foi  # per-site sections of an estate-wide answer
+
+        return add_to_foi(text, context.estate, self.markdown, public=True)
 
 
 FOI_MARKDOWN = FoiExporter("foi-markdown", ".md", markdown=True)

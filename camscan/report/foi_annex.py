@@ -120,6 +120,10 @@ class FoiAnnexExporter:
     def render(self, inventory: Inventory, context: RenderContext | None = None) -> str:
         context = context or RenderContext()
         text = render_annex(inventory, context.join, options_of(context))
+        if context.estate is not None:  # an estate's per-site sections, with their sources and advisories
+            from camscan.estate_report import add_to_foi
+
+            text = add_to_foi(text, context.estate, markdown=True)
         return text if self.markdown else markdown_to_text(text)
 
 
