@@ -136,7 +136,8 @@ def test_history_and_diff_per_site(three_sites) -> None:
     assert again.returncode == 0
     d = camscan("diff", "--db", db, "--site", "Depot")  # Depot's two scans, not HQ's or the Annex's
     assert d.returncode == 0, d.stderr
-    assert d.stdout.startswith("0 new, 0 gone, 0 moved, 0 re-flashed, 0 changed, 28 unchanged")
+    assert d.stdout.startswith("0 new, 0 gone, 0 moved, 0 re-flashed, 0 changed, 0 new risk, 0 more detail, "
+                               "28 unchanged")
     whole = camscan("diff", "--db", db)  # estate-wide: the Annex's scan against the Depot's new one
     assert whole.stdout.startswith("25 new, 4 gone")
     missing = camscan("diff", "--db", db, "--site", "Nowhere")

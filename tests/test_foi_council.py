@@ -296,3 +296,29 @@ def test_html_report_in_chromium(council: dict[str, Path], chromium: str, tmp_pa
             assert not browser.problems()
             shot = browser.screenshot(ARTIFACTS / f"council-{width}px.png")
             assert int.from_bytes(shot[16:20], "big") == width
+
+
+def test_estate_per_site_sections_keep_internal_detail_in_the_annex(tmp_path: Path) -> None:
+    """`camscan report` over several sites' inventories: the draft's per-site sections say what
+    was found, the annex also which scan each rests on and how many devices have advisories."""
+    devices, _ = _council()
+    files = []
+    for site, prefix in (("Civic Centre", "198.18.10."), ("Riverside Depot", "198.18.20.")):
+        here = [d for d in devices if (d.via or d.ip).startswith(prefix)]
+        for d in here:
+            d.site = site
+        path = tmp_path / f"{site}.json"
+        path.write_text(json.dumps(Inventory(devices=here, scanned_at="2025-03-04T10:15:00+00:00").to_dict()))
+        files.append(str(path))
+    draft, annex = tmp_path / "draft.md", tmp_path / "annex.md"
+    proc = camscan("report", *files, "--foi", str(draft), "--foi-annex", str(annex))
+    assert proc.returncode == 0, proc.stderr
+    public, internal = draft.read_text(encoding="utf-8"), annex.read_text(encoding="utf-8")
+    for text in (public, internal):
+        assert "## Per site" in text and "### Civic Centre" in text and "### Riverside Depot" in text
+    assert "| cameras | 6 |" in public
+    assert "with advisories" not in public and "Civic Centre.json" not in public
+    assert "| with advisories |" in internal and "From " in internal
+    withheld = tmp_path / "withheld.md"
+    assert camscan("report", *files, "--foi", str(withheld), "--withhold-locations").returncode == 0
+    assert "## Per site" not in withheld.read_text(encoding="utf-8")
