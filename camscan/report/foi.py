@@ -23,6 +23,7 @@ from camscan.report.assets import COST_HEADERS, DATE_HEADERS, JoinResult, gbp, p
 from camscan.report.counts import FIRST_MAKERS, FormCounts, by_maker, forms_by_maker, is_camera, is_recorder
 from camscan.report.foi_facts import (
     UnaskedRecorder,
+    analytics_enabled,
     analytics_summary,
     gaps,
     purchases,
@@ -43,6 +44,8 @@ BASIS = {
 # analytics capabilities as a request names them; others are listed by their own name
 CAPABILITY_WORDS = {"face": "capable of facial recognition", "anpr": "capable of reading number plates (ANPR)",
                     "people-counting": "capable of counting people", "perimeter": "capable of perimeter detection"}
+ENABLED_WORDS = {"face": "facial recognition", "anpr": "number plate reading (ANPR)", "people-counting":
+                 "people counting", "perimeter": "perimeter detection"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,8 +235,12 @@ def _analytics(devs: list[Device], summary: Counter[str]) -> list[str]:
     for cap in [c for c in CAPABILITY_WORDS if c in known] + sorted(c for c in known if c not in CAPABILITY_WORDS):
         out.append(f"- {n(known[cap], 'camera is', 'cameras are')} {CAPABILITY_WORDS.get(cap, f'capable of {cap}')};")
     out.append(f"- for {n(summary.get('unknown', 0), 'camera')} this could not be determined.")
-    out += ["", "\"Capable of\" means the camera offers the function; whether it is switched on and used is a "
-            "separate question the survey does not answer."]
+    out.append("")
+    for cap, on in analytics_enabled(devs).items():
+        out.append(f"The cameras themselves report {ENABLED_WORDS.get(cap, cap)} switched on in "
+                   f"{n(on, 'camera')}.")
+    out.append("\"Capable of\" means the camera offers the function; whether it is used is a separate question "
+               "the survey does not answer.")
     return [*out, ""]
 
 

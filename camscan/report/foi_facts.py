@@ -2,12 +2,15 @@
 capability, recorders that were not asked which cameras are connected to them, purchases from
 the asset register, and every gap the inventory knows of.
 
-Analytics (`Device.analytics`) and the recorders-not-asked count belong to camscan.report.counts
-once the analytics work lands there (`counts.analytics_summary`, `counts.unasked_recorders`); until
-then the small versions here read the same field with getattr, so the draft words the answer the
-same way either way. The shapes are the interface: `analytics_summary` gives cameras per
-capability (`standard`, `face`, `anpr`, ..., `unknown`), `unasked_recorders` a list of
-UnaskedRecorder.
+Analytics (`Device.analytics`: `["standard"]`, capabilities such as `["face", "anpr (capable)"]`,
+or nothing) and recorders not asked (`Device.channels_unasked`, `channel_capacity`) come from the
+analytics work, which counts them in camscan.report.counts (`analytics_counts`, `camera_counts`).
+Where those are not there, the small versions here read the same fields with getattr (and guess
+a recorder not asked as one with no camera listed behind it and no answer from its own API), so
+the draft words its answer the same way either way. The interface the draft uses is
+`analytics_summary` (cameras per capability, `standard` and `unknown`), `analytics_enabled`
+(cameras per capability the camera says is switched on) and `unasked_recorders`
+(UnaskedRecorder list).
 """
 
 from __future__ import annotations
@@ -27,32 +30,54 @@ from camscan.report.counts import FormCounts, is_camera, is_recorder
 # the sources that mean the device's own authenticated API answered (a recorder asked so lists
 # its cameras, even when that list is empty)
 ASKED_SOURCES = ("isapi", "cgi", "nvr")
-_SPLIT = re.compile(r"[\s,;|/]+")
+CAPABLE = " (capable)"  # an analytics cell for a capability the camera has but does not say is on
+_SPLIT = re.compile(r"[,;|]+")
 # recorders' model numbers carry their channel count: Hikvision DS-7608NI (8), DS-7216HGHI (16),
 # DS-9664NI (64); Dahua NVR4108 (8), XVR5116 (16), HCVR7104 (4)
-_HIK_CHANNELS = re.compile(r"^(?:DS-)?[79]\d(\d{2})[A-Z]", re.I)
+_HIK_CHANNELS = re.compile(r"^(?:i?DS-)?[79]\d(\d{2})[A-Z]", re.I)
 _DAHUA_CHANNELS = re.compile(r"^(?:DHI-)?(?:NVR|XVR|HCVR|DVR)\d{2}(\d{2})", re.I)
 
 
+def _cells(d: Device) -> list[str]:
+    raw = getattr(d, "analytics", None) or []
+    items = raw if isinstance(raw, list | tuple) else _SPLIT.split(str(raw))
+    return [str(i).strip().lower() for i in items if str(i).strip()]
+
+
 def capabilities(d: Device) -> list[str]:
-    """The analytics a camera has, lower case (`standard` for none, `unknown` when not found)."""
-    raw = getattr(d, "analytics", "")
-    items = raw if isinstance(raw, list | tuple) else _SPLIT.split(str(raw or ""))
-    found = [str(i).strip().lower() for i in items if str(i).strip()]
-    return found or ["unknown"]
+    """The analytics a camera has, lower case, without the `(capable)` mark (`standard` for none,
+    `unknown` when not found)."""
+    return list(dict.fromkeys(c.removesuffix(CAPABLE) for c in _cells(d))) or ["unknown"]
 
 
-def _local_analytics_summary(devices: Iterable[Device]) -> Counter[str]:
+def analytics_summary(devices: Iterable[Device]) -> Counter[str]:
+    """Cameras per capability (each capability a camera has counts it once), `standard` and
+    `unknown`."""
+    if (shared := getattr(counts, "analytics_counts", None)) is not None:
+        found = shared(devices)
+        return Counter({"standard": found.standard, "unknown": found.unknown, **found.capable})
     out: Counter[str] = Counter()
     for d in devices:
         if d.device_type != "camera":
             continue
-        if not getattr(d, "analytics", ""):
+        if not getattr(d, "analytics", None):
             out["unknown"] += 1
             continue
-        for cap in dict.fromkeys(capabilities(d)):
+        for cap in capabilities(d):
             out[cap] += 1
     return out
+
+
+def analytics_enabled(devices: Iterable[Device]) -> dict[str, int]:
+    """Cameras per capability the camera says is switched on (not only capable of)."""
+    if (shared := getattr(counts, "analytics_counts", None)) is not None:
+        return dict(shared(devices).enabled)
+    out: Counter[str] = Counter()
+    for d in devices:
+        if d.device_type == "camera":
+            out.update(c for c in dict.fromkeys(_cells(d)) if not c.endswith(CAPABLE) and c not in ("standard",
+                                                                                                     "unknown"))
+    return dict(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,24 +90,23 @@ class UnaskedRecorder:
 
 
 def channels_of(d: Device) -> int | None:
-    """How many cameras a recorder can take: a discovery-reported count if the device has one,
-    else its model number's."""
-    reported = getattr(d, "channels", None)
-    if isinstance(reported, int) and reported > 0:
-        return reported
+    """How many cameras a recorder can take: what discovery declared (`channel_capacity`) if the
+    device has it, else its model number's."""
+    declared = getattr(d, "channel_capacity", None)
+    if isinstance(declared, int) and declared > 0:
+        return declared
     model = (d.model or "").strip()
     m = _HIK_CHANNELS.match(model) if d.manufacturer == "Hikvision" else _DAHUA_CHANNELS.match(model)
-    return int(m.group(1)) or None if m else None
+    return (int(m.group(1)) or None) if m else None
 
 
-def _local_unasked_recorders(devices: list[Device]) -> list[UnaskedRecorder]:
+def unasked_recorders(devices: list[Device]) -> list[UnaskedRecorder]:
+    """The recorders whose list of cameras was not read, in inventory order."""
+    if (shared := getattr(counts, "camera_counts", None)) is not None:
+        return [UnaskedRecorder(d, channels_of(d)) for d in shared(devices).unasked]
     behind = {d.via for d in devices if d.via}
     return [UnaskedRecorder(d, channels_of(d)) for d in devices
             if is_recorder(d) and d.ip not in behind and not any(s in d.evidence for s in ASKED_SOURCES)]
-
-
-analytics_summary = getattr(counts, "analytics_summary", _local_analytics_summary)
-unasked_recorders = getattr(counts, "unasked_recorders", _local_unasked_recorders)
 
 
 # -- the asset register's purchases ------------------------------------------------------------
