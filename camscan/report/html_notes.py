@@ -64,6 +64,12 @@ _RULES: tuple[Rule, ...] = (
     (re.compile(r"^(\w+) [^:]*: HTTP (\d+)"),
      lambda m: f"Its own API ({m.group(1).upper()}) answered HTTP {m.group(2)}."),
     (re.compile(r"^no complete answer within"), lambda m: "Did not answer its API requests in time."),
+    (re.compile(r"^HTTPS certificate SHA-256 "), lambda m: ""),  # for the record (the JSON), not the reader
+    (re.compile(r"^asked over HTTP$"), lambda m: ""),  # the tail of the HTTPS note below, split at its "; "
+    (re.compile(r"^HTTPS on (\d+) failed"), lambda m: f"HTTPS on port {m.group(1)} failed, so it was asked over "
+                                                      "plain HTTP."),
+    (re.compile(r"^(\S+) answer unreadable: "), lambda m: f"Its answer to one request ({m.group(1)}) could not be "
+                                                          "read; the rest of what it said is kept."),
     (re.compile(r"^API request failed"), lambda m: "A request to its own API failed."),
     (re.compile(r"^listed by the recorder"), lambda m: "Known from its recorder's list of cameras."),
     (re.compile(r"^DHCP "), lambda m: ""),
