@@ -61,6 +61,9 @@ DEVICE_FIELDS: tuple[Field, ...] = (
     Field("provenance", "mapping", csv=False),
     Field("notes", "texts", csv=False),
     Field("mac_randomised", "flag", csv=False),
+    Field("analytics", "texts"),
+    Field("channels_unasked", "flag", csv=False),
+    Field("channel_capacity", "number", csv=False),
 )
 
 # the CSV's columns (INVENTORY.md): names and order fixed, new ones at the end

@@ -98,4 +98,6 @@ def _evidence(pm: Element, src: Endpoint) -> Evidence:
         firmware=normalise_firmware(text(pm, "SoftwareVersion")),
         name=text(pm, "DeviceName"),
         note="; ".join(notes),
+        # a recorder's channel count, for the cameras it may have when it cannot be asked
+        channel_capacity=analog + digital if text(pm, "AnalogChannelNum") or text(pm, "DigitalChannelNum") else None,
     )
