@@ -127,6 +127,9 @@ def test_recorder_channels_match_what_the_recorder_reports(p: Profile):
     if p.isapi:
         reported = {ch["id"]: (ch["ip"], ch["model"], ch["serial"], normalise_firmware(ch["firmware"]), ch["name"])
                     for ch in p.isapi.get("channels", [])}
+        # a DVR's analogue inputs with a video signal: cameras that report nothing of themselves
+        reported.update({vi["id"]: ("", "", "", "", vi["name"]) for vi in p.isapi.get("video_inputs", [])
+                         if vi["signal"] != "NO VIDEO"})
     else:
         reported = {rd["slot"] + 1: (rd["address"], rd.get("device_type", ""), rd.get("serial", ""),
                                      normalise_firmware(rd.get("version", "")), rd.get("name", ""))
@@ -134,4 +137,7 @@ def test_recorder_channels_match_what_the_recorder_reports(p: Profile):
     expected = {ch["channel"]: (ch["ip"], ch["model"], ch["serial"], ch["firmware"], ch["name"]) for ch in p.channels}
     assert expected == reported
     for ch in p.channels:
+        if not ch["ip"]:  # an analogue camera has no address
+            assert p.isapi and ch["channel"] in {vi["id"] for vi in p.isapi.get("video_inputs", [])}
+            continue
         assert ipaddress.IPv4Address(ch["ip"]).is_private and not ch["ip"].startswith("198.18.")

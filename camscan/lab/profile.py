@@ -31,18 +31,24 @@ Schema (keys marked * are required when the section is present):
             of "pan"/"tilt"/"zoom" for a camera's own PTZCtrl channel), version (XML version
             attribute, default "2.0"), input_proxy_size (InputProxyChannelList size attribute),
             [[isapi.channels]] (recorders: id*, name*, ip*, model*, serial*, firmware*, ptz*,
-            protocol, port, dev_index)
+            protocol, port, dev_index), [isapi.capabilities.<Block>] (System/capabilities: per
+            block, e.g. SmartCap, isSupport* = true/false), [isapi.smart] (Smart/<Event>/1: event
+            name = enabled), [[isapi.video_inputs]] (a DVR's analogue inputs: id*, name*, signal*,
+            "NO VIDEO" when nothing is connected)
 [cgi]       vendor*, software_version* (getSoftwareVersion value), machine_name*,
             system_info* (table, deviceType and serialNumber required), device_type,
             hardware_version, [[cgi.remote_devices]] (slot*, enable*, address*, and the
             RemoteDevice fields: device_type, name, protocol, vendor, serial, version, mac,
-            port, http_port, rtsp_port, username)
+            port, http_port, rtsp_port, username), analyse_caps (devVideoAnalyse getCaps rule
+            types), [[cgi.analyse_rules]] (VideoAnalyseRule: type*, enable*)
 [onvif]     manufacturer*, model*, firmware*, serial*, hardware_id*, ptz* (bool), ptz_axes,
             hostname, video_sources, paths ("hikvision" | "dahua" service paths)
 [rtsp]      realm*, server, path
 [expect]    manufacturer*, brand*, device_type*, form*, model*, firmware*, serial*, name*,
-            advisories (list), [[expect.channels]] (via*, channel*, ip*, manufacturer*, brand*,
-            form*, model*, firmware*, serial*, name*, confidence*, device_type)
+            advisories (list), analytics (list: the row's analytics cells when its API is read;
+            "unknown" otherwise), [[expect.channels]] (via*, channel*, ip* ("" for an analogue
+            camera), manufacturer*, brand*, form*, model*, firmware*, serial*, name*, confidence*
+            ("" when no maker is known), device_type, analytics)
 """
 
 from __future__ import annotations
@@ -90,6 +96,8 @@ _ISAPI_INFO = ("model", "serialNumber", "firmwareVersion", "deviceType")
 _ISAPI_CHANNEL = {"id": int, "name": str, "ip": str, "model": str, "serial": str, "firmware": str,
                   "ptz": bool}
 _CGI_REMOTE = {"slot": int, "enable": bool, "address": str}
+_VIDEO_INPUT = {"id": int, "name": str, "signal": str}
+_ANALYSE_RULE = {"type": str, "enable": bool}
 _EXPECT_CHANNEL = {"via": str, "channel": int, "ip": str, "manufacturer": str, "brand": str,
                    "form": str, "model": str, "firmware": str, "serial": str, "name": str,
                    "confidence": str}
@@ -234,6 +242,13 @@ def _check_apis(path: Path, data: dict[str, Any]) -> None:
         for i, ch in enumerate(isapi.get("channels", [])):
             _check_keys(path, f"isapi.channels[{i}]", ch, _ISAPI_CHANNEL)
             _check_ip(path, f"isapi.channels[{i}]", "ip", ch["ip"])
+        for i, vi in enumerate(isapi.get("video_inputs", [])):
+            _check_keys(path, f"isapi.video_inputs[{i}]", vi, _VIDEO_INPUT)
+        for block, flags in isapi.get("capabilities", {}).items():
+            if not isinstance(flags, dict) or not all(isinstance(v, bool) for v in flags.values()):
+                raise _fail(path, f"isapi.capabilities.{block}", "must be a table of true/false flags")
+        if not all(isinstance(v, bool) for v in isapi.get("smart", {}).values()):
+            raise _fail(path, "isapi.smart", "must be a table of event name = true/false (enabled)")
         for axis in isapi.get("ptz_axes", []):
             if axis not in ("pan", "tilt", "zoom"):
                 raise _fail(path, "isapi", f"ptz_axes: unknown axis {axis!r}")
@@ -244,6 +259,8 @@ def _check_apis(path: Path, data: dict[str, Any]) -> None:
                 raise _fail(path, "cgi.system_info", f"missing key '{key}'")
         for i, rd in enumerate(cgi.get("remote_devices", [])):
             _check_keys(path, f"cgi.remote_devices[{i}]", rd, _CGI_REMOTE)
+        for i, rule in enumerate(cgi.get("analyse_rules", [])):
+            _check_keys(path, f"cgi.analyse_rules[{i}]", rule, _ANALYSE_RULE)
     sadp = data.get("sadp")
     if sadp is not None and sadp.get("style", "full") not in ("full", "short"):
         raise _fail(path, "sadp", "style must be 'full' or 'short'")
@@ -268,8 +285,8 @@ def _check_expect(path: Path, expect: dict[str, Any], recorder_ip: str) -> None:
             raise _fail(path, where, f"via must be this recorder's ip {recorder_ip}")
         if ch["form"] not in FORMS:
             raise _fail(path, where, f"form {ch['form']!r} is not one of {FORMS}")
-        if ch["confidence"] not in ("high", "medium", "low"):
-            raise _fail(path, where, "confidence must be high, medium or low")
+        if ch["confidence"] not in ("high", "medium", "low", ""):
+            raise _fail(path, where, "confidence must be high, medium, low or empty (no maker known)")
 
 
 def load_profile(path: Path) -> Profile:

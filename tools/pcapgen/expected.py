@@ -15,7 +15,9 @@ from tools.pcapgen.capture import SCANNER_MAC, Capture
 
 # INVENTORY.md: names and order are a contract
 COLUMNS = ("ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware", "serial",
-           "name", "via", "channel", "site", "advisories", "evidence", "confidence")
+           "name", "via", "channel", "site", "advisories", "evidence", "confidence", "analytics")
+# device kinds whose analytics are "unknown" when their API was not read (identify/resolve.py)
+VIDEO_KINDS = ("camera", "nvr", "dvr", "encoder", "unknown")
 
 VENDOR_SOURCES = {"sadp", "dhip", "isapi", "cgi", "onvif"}  # vendor protocols / authenticated APIs
 BANNER_SOURCES = {"http", "rtsp", "ssdp", "wsd", "mdns"}
@@ -50,6 +52,13 @@ def advisories_for(expect: dict) -> str:
     return ";".join(sorted(expect.get("advisories", [])))
 
 
+def analytics_for(expect: dict, api_read: bool) -> str:
+    """A row's analytics cell: the profile's own when its API was read, else unknown for video kit."""
+    if api_read and "analytics" in expect:
+        return ";".join(expect["analytics"])
+    return "unknown" if expect.get("device_type", "camera") in VIDEO_KINDS else ""
+
+
 def expected_rows(profiles: list[Profile], cap: Capture) -> tuple[list[dict[str, str]], list[dict]]:
     rows: list[dict[str, str]] = []
     raw: list[dict] = []
@@ -70,6 +79,7 @@ def expected_rows(profiles: list[Profile], cap: Capture) -> tuple[list[dict[str,
             "site": "", "advisories": advisories_for(e),
             "evidence": ";".join(s for s in SOURCES if s in sources),
             "confidence": confidence(e["manufacturer"], sources),
+            "analytics": analytics_for(e, bool({"isapi", "cgi"} & sources)),
         }
         rows.append(row)
         channel_rows = []
@@ -81,7 +91,7 @@ def expected_rows(profiles: list[Profile], cap: Capture) -> tuple[list[dict[str,
                     "firmware": ch["firmware"], "serial": ch["serial"], "name": ch["name"], "via": ch["via"],
                     "channel": str(ch["channel"]), "site": "",
                     "advisories": advisories_for(ch), "evidence": "nvr",
-                    "confidence": ch["confidence"],
+                    "confidence": ch["confidence"], "analytics": analytics_for(ch, True),
                 })
         rows += channel_rows
         raw.append({"id": p.id, "profile": f"camscan/lab/profiles/{p.path.name}", "ip": p.ip, "mac": p.mac,
