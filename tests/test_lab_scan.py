@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from camscan.lab.profile import load_profiles
+from camscan.model import Inventory
+from camscan.report.counts import analytics_counts, camera_counts
 
 pytestmark = pytest.mark.lab
 
@@ -58,7 +60,7 @@ def lab_namespaces() -> list[str]:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory):
-    os.environ["CAMSCAN_LAB_SLOW"] = "198.18.0.21=12"  # read by the emulators `lab up` starts
+    os.environ["CAMSCAN_LAB_SLOW"] = "198.18.0.31=12"  # read by the emulators `lab up` starts
     up = camscan("lab", "up", "--hosts", "24", timeout=120)
     assert up.returncode == 0, up.stderr
     try:
@@ -211,7 +213,7 @@ def test_without_root_it_says_what_it_still_does(lab: Path) -> None:
 
 # --- credentialed identification (issue 4) -----------------------------------------------------
 
-SLOW = "198.18.0.21"  # the DVR's API answers after 12 s in this lab (CAMSCAN_LAB_SLOW, set below)
+SLOW = "198.18.0.31"  # the HiWatch camera's API answers after 12 s in this lab (CAMSCAN_LAB_SLOW, set below)
 WRONG = "198.18.0.13"  # the thermal camera gets a wrong password
 
 
@@ -238,19 +240,61 @@ def cred_scan(lab: Path):
 
 def test_credentialed_scan_fills_the_inventory_and_the_cameras_behind_recorders(cred_scan) -> None:
     _, inv, _, _, _ = cred_scan
-    got = {(r["ip"], r["via"]): r for r in rows(inv)}
+    got = {(r["ip"], r["via"], r["channel"]): r for r in rows(inv)}
     want = rows(ROOT / "pcaps" / "demo.expected.csv")
     cols = ("ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware", "serial", "name",
             "via", "channel")
     for w in want:
         if w["ip"] in (WRONG, SLOW):
             continue  # checked below
-        g = got.get((w["ip"], w["via"]))
+        g = got.get((w["ip"], w["via"], w["channel"]))
         assert g is not None, f"{w['ip']} via {w['via']!r} missing"
         assert {c: g[c] for c in cols} == {c: w[c] for c in cols}
     behind = [r for r in rows(inv) if r["via"]]
     assert len(behind) == sum(1 for w in want if w["via"]) and all(r["evidence"] == "nvr" for r in behind)
     assert any(r["form"] == "ptz" for r in behind) and any(r["brand"] == "LTS" for r in behind)
+
+
+# --- analytics and every camera counted (issue 11) ---------------------------------------------
+
+ANPR, FACE, DVR = "198.18.0.16", "198.18.0.17", "198.18.0.21"
+RECORDERS = {"198.18.0.20": 8, "198.18.0.21": 10, "198.18.0.42": 8}  # channels discovery declares
+
+
+def test_without_credentials_analytics_are_unknown_and_recorders_unasked(full_scan) -> None:
+    inv, js, _, _ = full_scan
+    got = {r["ip"]: r for r in rows(inv) if not r["via"]}
+    assert got[ANPR]["manufacturer"] == "Hikvision" and got[ANPR]["analytics"] == "unknown"
+    assert got[FACE]["analytics"] == "unknown"
+    assert not [r for r in rows(inv) if r["via"]], "no recorder was asked for its cameras"
+    profiled = {p.ip for p in load_profiles()}  # not the scale hosts' clones
+    devices = [d for d in Inventory.from_dict(json.loads(js.read_text())).devices if d.ip in profiled]
+    unasked = {d.ip: d.channel_capacity for d in devices if d.channels_unasked}
+    assert unasked == RECORDERS
+    counts = camera_counts(devices)
+    assert (counts.recorders_unasked, counts.possible_unseen, counts.behind_recorders) == (3, 26, 0)
+    dvr = next(d for d in devices if d.ip == DVR)
+    assert any("up to 10 cameras may be connected" in n for n in dvr.notes)
+
+
+def test_with_credentials_the_anpr_and_face_cameras_say_what_they_analyse(cred_scan) -> None:
+    _, inv, js, _, _ = cred_scan
+    got = {r["ip"]: r for r in rows(inv) if not r["via"]}
+    assert (got[ANPR]["model"], got[ANPR]["analytics"]) == ("iDS-TCM403-GIR", "anpr (capable)")
+    assert (got[FACE]["model"], got[FACE]["analytics"]) == ("iDS-2CD7146G0-IZS", "face;perimeter (capable)")
+    assert got["198.18.0.40"]["analytics"] == "perimeter", "a Dahua camera's enabled tripwire"
+    # the DVR's analogue cameras: rows behind it, on the inputs that have a video signal
+    analogue = [r for r in rows(inv) if r["via"] == DVR]
+    assert [(r["channel"], r["ip"], r["device_type"], r["analytics"]) for r in analogue] == [
+        (str(n), "", "camera", "standard") for n in (1, 2, 4, 6, 7)]
+    profiled = {p.ip for p in load_profiles()}  # not the scale hosts' clones
+    devices = [d for d in Inventory.from_dict(json.loads(js.read_text())).devices
+               if d.ip in profiled or d.via in profiled]
+    counts = camera_counts(devices)
+    assert counts.recorders_unasked == 0 and counts.analogue == 5
+    assert counts.behind_recorders == 4 + 3 + 5
+    face = analytics_counts(devices)
+    assert face.enabled.get("face") == 1 and face.capable["anpr"] == 1
 
 
 def test_wrong_password_is_noted_and_tried_once(cred_scan) -> None:
@@ -269,7 +313,7 @@ def test_slow_device_is_noted_and_the_scan_goes_on(cred_scan) -> None:
     _, _inv, js, _, _ = cred_scan
     dev = next(d for d in json.loads(js.read_text())["devices"] if d["ip"] == SLOW)
     assert any("no complete answer" in n for n in dev["notes"])
-    assert dev["model"] == "iDS-7208HQHI-M1/S", "its SADP answer still identifies it"
+    assert dev["model"] == "HWI-T221H", "its SADP answer still identifies it"
 
 
 def test_no_password_in_capture_or_exports(cred_scan) -> None:
