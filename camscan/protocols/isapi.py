@@ -191,7 +191,9 @@ def parse_capabilities(body: bytes, server: Endpoint) -> list[Evidence]:
         if cap and _is_true(el):
             found[cap] = analytics.CAPABLE
             said.append(local(el.tag))
-    note = f"analytics capabilities: {', '.join(sorted(set(said)))[:160]}" if said else ""
+    names = sorted(set(said))
+    note = f"analytics capabilities: {', '.join(names[:6])}" + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    note = note if said else ""
     return [Evidence(source="isapi", ip=server.ip, mac=normalise_mac(server.mac), platform="Hikvision",
                      authenticated=True, analytics=found, note=note)]
 
