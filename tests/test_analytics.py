@@ -12,10 +12,11 @@ import pytest
 from edited_signatures import edited_copy, refusal
 from test_protocols_apps import dump_document, get, real_glob, response
 
+from camscan.estate import Part, merge
 from camscan.identify import analytics
 from camscan.identify.fusion import fuse
 from camscan.identify.signatures import load
-from camscan.model import Device, Endpoint, Evidence
+from camscan.model import Device, Endpoint, Evidence, Inventory
 from camscan.protocols import dahua_cgi, dhip, http, isapi, onvif, sadp
 from camscan.report.counts import analytics_counts, camera_counts
 from camscan.serialise import COLUMNS, csv_cells, device_from_dict, device_to_dict
@@ -293,3 +294,31 @@ def test_analytics_counts() -> None:
     assert (a.cameras, a.standard, a.unknown) == (7, 2, 2)
     assert a.capable == {"perimeter": 2, "anpr": 1, "face": 1}
     assert a.enabled == {"face": 1}, "the NVR's face capability is not a camera's"
+
+
+# --------------------------------------------------------------------------- two sensors, one estate
+
+def sensor(site: str, *devices: Device) -> Part:
+    return Part(site=site, inventory=Inventory(devices=list(devices), scanned_at="2026-01-01T00:00:00+00:00"),
+                source=f"{site} sensor")
+
+
+def test_two_sensors_count_a_dvrs_analogue_cameras_once_and_keep_the_asked_reading() -> None:
+    """One sensor had the accounts, the other did not: the estate holds the DVR's analogue
+    cameras once (same recorder serial, same channel), the DVR as asked, and each device's
+    analytics as the sensor that could read them said, whichever sensor came first."""
+    dvr = dict(ip="10.0.0.21", mac="98:df:82:3e:61:02", serial="iDS-7208HQHI-M1/S0120240105CCWRFD44", device_type="dvr")
+    asked = sensor("Depot", Device(**dvr, channel_capacity=10, analytics=["face (capable)"]),  # type: ignore[arg-type]
+                   Device(via="10.0.0.21", channel=1, device_type="camera", analytics=["standard"]),
+                   Device(via="10.0.0.21", channel=2, device_type="camera", analytics=["standard"]),
+                   Device(ip="10.0.0.17", mac="24:0f:9b:5a:10:17", device_type="camera", analytics=["face"]))
+    unasked = sensor("HQ", Device(**dvr, channels_unasked=True, channel_capacity=10,  # type: ignore[arg-type]
+                                  analytics=["unknown"]),
+                     Device(ip="10.0.0.17", mac="24:0f:9b:5a:10:17", device_type="camera", analytics=["unknown"]))
+    for parts in ([asked, unasked], [unasked, asked]):
+        devices, _ = merge(parts)
+        assert len(devices) == 4
+        rec = next(d for d in devices if d.device_type == "dvr")
+        assert not rec.channels_unasked and rec.analytics == ["face (capable)"]
+        assert next(d for d in devices if d.ip == "10.0.0.17").analytics == ["face"]
+        assert camera_counts(devices).analogue == 2 and camera_counts(devices).recorders_unasked == 0

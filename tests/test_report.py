@@ -66,7 +66,7 @@ def test_report_fills_sites_register_and_foi(inventory: Path, tmp_path: Path) ->
     header = out_csv.read_text().splitlines()[0].split(",")
     assert header[:16] == ["ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware",
                            "serial", "name", "via", "channel", "site", "advisories", "evidence", "confidence"]
-    assert header[16:] == ["Asset tag", "Purchase date", "Cost", "Supplier", "Location"]
+    assert header[17:] == ["Asset tag", "Purchase date", "Cost", "Supplier", "Location"]
     by = {(r["ip"], r["via"]): r for r in got}
     assert by[("198.18.0.10", "")]["site"] == "Town Hall"
     assert by[("198.18.0.40", "")]["site"] == "Library", "the most specific network wins"
@@ -96,8 +96,9 @@ def test_foi_counts_match_the_inventory(inventory: Path, tmp_path: Path) -> None
     cams = [d for d in doc["devices"] if d["device_type"] == "camera"]
     static = sum(d["form"] == "static" for d in cams)
     ptz = sum(d["form"] == "ptz" for d in cams)
+    unknown = sum(d["form"] == "unknown" for d in cams)  # the DVR's analogue cameras
     text = foi_md.read_text()
-    assert f"| **all** | {static} | {ptz} | 0 | {len(cams)} |" in text
+    assert f"| **all** | {static} | {ptz} | {unknown} | {len(cams)} |" in text and unknown == 5
     assert "No sites file was given" in text
 
 
@@ -141,7 +142,7 @@ def test_history_and_diff_from_the_command_line(tmp_path: Path) -> None:
     lines = hist.stdout.splitlines()
     assert "replay" in lines[1] and "hostile.pcap" in lines[1] and "demo.pcap" in lines[2], "newest first"
     out = camscan("diff", "--db", db)
-    assert out.returncode == 0 and out.stdout.startswith("4 new, 25 gone, 0 moved, 0 re-flashed")
+    assert out.returncode == 0 and out.stdout.startswith("4 new, 32 gone, 0 moved, 0 re-flashed")
     same = camscan("diff", "-2", "-2", "--db", db)
     assert same.returncode == 0 and "0 new, 0 gone" in same.stdout
     as_json = json.loads(camscan("diff", "1", "2", "--json", "--db", db).stdout)

@@ -262,5 +262,5 @@ def test_three_sites_replayed_into_the_server_make_one_estate_report(sensor_env,
                    str(tmp_path / "estate.csv"), "--foi", str(tmp_path / "estate.md"), "--html",
                    str(tmp_path / "estate.html"), env=env)
     check_estate_outputs(tmp_path, proc)
-    assert "31 devices seen by more than one sensor counted once" in proc.stdout
+    assert "38 devices seen by more than one sensor counted once" in proc.stdout
     assert PASSWORD not in proc.stdout + proc.stderr
