@@ -64,6 +64,8 @@ DEVICE_FIELDS: tuple[Field, ...] = (
     Field("mac_randomised", "flag", csv=False),
     Field("ipv6", "texts", csv=False),
     Field("addresses", "addresses", csv=False),
+    # after the contract's first columns (issue 10): who registered the MAC's OUI, camera maker or not
+    Field("oui_vendor"),
     Field("analytics", "texts"),
     Field("channels_unasked", "flag", csv=False),
     Field("channel_capacity", "number", csv=False),

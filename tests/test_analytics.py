@@ -210,9 +210,8 @@ def test_fusion_standard_unknown_and_not_video() -> None:
     assert one([cam_isapi(device_type="camera", analytics={})]).analytics == ["standard"]
     d = one([cam_isapi(device_type="camera", form="static")])
     assert d.analytics == ["unknown"] and d.provenance["analytics"] == "unsettled"
-    router = one([Evidence(source="http", ip="198.18.0.1", mac="4c:5e:0c:41:7a:10",
-                           banners={"http_server": "RouterOS"})])
-    assert router.device_type == "other" and router.analytics == []
+    intercom = one([cam_isapi(device_type="intercom")])
+    assert intercom.device_type == "intercom" and intercom.analytics == [] and "analytics" not in intercom.provenance
 
 
 def test_fusion_model_number_says_capable_when_nothing_else_does() -> None:
