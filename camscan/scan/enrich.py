@@ -216,8 +216,10 @@ async def _onvif(s: _Session, out: Outcome) -> bool:
 
 
 async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limiter: RateLimiter,
-                 sink: ExchangeSink | None, concurrency: int = 64) -> list[Outcome]:
-    """Ask each target's API with its one account; return what happened per device."""
+                 sink: ExchangeSink | None, concurrency: int = 64,
+                 progress: Callable[[int], None] | None = None) -> list[Outcome]:
+    """Ask each target's API with its one account; return what happened per device
+    (`progress(1)` as each device is done, for the terminal's bar)."""
     sem = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, limits=limits, follow_redirects=False, trust_env=False,
@@ -241,8 +243,15 @@ async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limite
 
         # the first device alone: onvif-zeep-async parses its WSDLs once and caches them, so the
         # fan-out that follows does not parse them once per device
-        first = [await one(targets[0])] if targets else []
-        results = first + list(await asyncio.gather(*(one(t) for t in targets[1:])))
+        async def counted(t: Target) -> Outcome | None:
+            try:
+                return await one(t)
+            finally:
+                if progress is not None:
+                    progress(1)
+
+        first = [await counted(targets[0])] if targets else []
+        results = first + list(await asyncio.gather(*(counted(t) for t in targets[1:])))
     return [r for r in results if r is not None]
 
 
