@@ -14,8 +14,10 @@ import click
 
 from camscan.scan.runner import Detail, Progress, no_progress
 
-# redraws per phase at most (besides time): a 50,000-connection phase must not write 50,000 lines
+# redraws per phase at most: a 50,000-connection phase must not write 50,000 lines
 _REDRAWS = 200
+# the phases' labels are padded to one width, so their bars line up one under another
+_LABEL_WIDTH = 12
 
 
 class PhaseBars:
@@ -29,8 +31,8 @@ class PhaseBars:
     def __call__(self, label: str, total: int, detail: Detail | None = None) \
             -> tuple[Callable[[int], None], Callable[[], None]]:
         self.close()
-        bar = click.progressbar(length=max(total, 1), label=label, file=self.stream, width=24, show_eta=True,
-                                show_percent=True, bar_template="%(label)s [%(bar)s] %(info)s",
+        bar = click.progressbar(length=max(total, 1), label=label.strip().ljust(_LABEL_WIDTH), file=self.stream,
+                                width=24, show_eta=True, show_percent=True, bar_template="%(label)s [%(bar)s] %(info)s",
                                 item_show_func=(lambda _item: detail()) if detail else None,
                                 update_min_steps=max(1, total // _REDRAWS))
         bar.render_progress()  # the phase shows at once, before its first step

@@ -203,7 +203,7 @@ class Scan:
         self.say(f"ARP sweep of {onlink.size} on-link addresses on {iface.name} ...")
         replies = capture.arp_replies
         sent = Tally(lambda _n: None)
-        advance, finish = self.progress("ARP sweep ", onlink.size,
+        advance, finish = self.progress("ARP sweep", onlink.size,
                                         lambda: f"{sent.done} of {onlink.size} asked, {len(replies)} answered")
         sent.advance = advance
         self.arp_found = await asyncio.to_thread(arpsweep.sweep, iface, [str(ip) for ip in onlink], self.scope,
@@ -220,7 +220,7 @@ class Scan:
             await disc
             return
         ticks = round(left * 10)
-        advance, finish = self.progress("discovery ", ticks,
+        advance, finish = self.progress("discovery", ticks,
                                         lambda: f"listening, {len({e.ip for e in self.live.evidence})} answered")
         while not disc.done():
             await asyncio.wait({disc}, timeout=0.1)
