@@ -201,3 +201,13 @@ def test_bash_completion_script_is_produced_and_completes() -> None:
 def test_zsh_and_fish_completion_scripts_are_produced(shell: str) -> None:
     script = camscan(env={**os.environ, "_CAMSCAN_COMPLETE": f"{shell}_source"}).stdout
     assert "_CAMSCAN_COMPLETE" in script and "camscan" in script
+
+
+def test_readme_runs_camscan_under_sudo_by_its_path() -> None:
+    """sudo's secure_path has no virtualenv: `sudo camscan` fails where `sudo .venv/bin/camscan` works."""
+    readme = (ROOT / "README.md").read_text()
+    commands = [line.strip() for line in readme.splitlines() if line.startswith("    ")]
+    under_sudo = [c for c in commands if c.startswith("sudo ")]
+    assert under_sudo and all(c.startswith("sudo .venv/bin/") for c in under_sudo), under_sudo
+    assert any(c.startswith('eval "$(_CAMSCAN_COMPLETE=bash_source camscan)"') for c in commands), \
+        "shell completion documented"
