@@ -177,6 +177,7 @@ def test_a_terminal_sees_each_phase_with_counts_and_time_left(lab) -> None:
     assert rc == 0, shown
     assert re.search(r"ARP sweep    \[[#-]+\]\s+\d+%  00:00:0\d  \d+ of 10\d\d asked, \d+ answered", shown), \
         "the sweep's bar with its estimate"
+    assert re.search(r"ARP retry    \[[#-]+\]\s+\d+%.*\d+ of \d+ silent asked again", shown)
     assert re.search(r"TCP probes   \[[#-]+\]\s+\d+%.*probing \d+ of \d+ hosts", shown)
     assert re.search(r"descriptions \[[#-]+\]\s+\d+%.*\d+ of \d+ read", shown)
     assert re.search(r"device APIs  \[[#-]+\]\s+100%.*(\d+) of \1 devices asked", shown)

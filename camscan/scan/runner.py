@@ -76,6 +76,29 @@ class Tally:
         self.advance(n)
 
 
+class ArpBars:
+    """The ARP sweep's bars: one for the first request to every address, then one for the
+    retry of those that stayed silent (its length known only when the first pass ends)."""
+
+    def __init__(self, progress: Progress, size: int, replies: dict[str, str]) -> None:
+        self.progress, self.size, self.replies = progress, size, replies
+        self.sent, self.silent = 0, 0
+        self.advance, self.finish = progress("ARP sweep", size, self.detail)
+
+    def detail(self) -> str:
+        if self.silent:
+            return f"{self.sent - self.size} of {self.silent} silent asked again, {len(self.replies)} answered"
+        return f"{self.sent} of {self.size} asked, {len(self.replies)} answered"
+
+    def __call__(self, n: int) -> None:
+        self.sent += n
+        if self.sent > self.size and not self.silent:  # the retry pass begins
+            self.finish()
+            self.silent = max(1, self.size - len(self.replies))
+            self.advance, self.finish = self.progress("ARP retry", self.silent, self.detail)
+        self.advance(n)
+
+
 def can_capture() -> bool:
     return os.geteuid() == 0
 
@@ -201,14 +224,10 @@ class Scan:
         if capture is None or iface is None or not onlink:
             return
         self.say(f"ARP sweep of {onlink.size} on-link addresses on {iface.name} ...")
-        replies = capture.arp_replies
-        sent = Tally(lambda _n: None)
-        advance, finish = self.progress("ARP sweep", onlink.size,
-                                        lambda: f"{sent.done} of {onlink.size} asked, {len(replies)} answered")
-        sent.advance = advance
+        bars = ArpBars(self.progress, onlink.size, capture.arp_replies)
         self.arp_found = await asyncio.to_thread(arpsweep.sweep, iface, [str(ip) for ip in onlink], self.scope,
-                                                 self.limiter, replies, progress=sent)
-        finish()
+                                                 self.limiter, capture.arp_replies, progress=bars)
+        bars.finish()
         self.phases["arp"] = time.monotonic() - t0
         self.say(f"  {len(self.arp_found)} hosts answered ARP ({self.phases['arp']:.2f} s)")
 
