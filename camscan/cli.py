@@ -11,6 +11,10 @@ from camscan import __version__
 from camscan.errors import CamscanError, InputError
 from camscan.signature_commands import signatures
 
+_DB_HELP = ("History database: an SQLite file, a postgresql://user@host/db URL (no password here: use PGPASSWORD, "
+            "~/.pgpass or @FILE), or @FILE, a config file only you can read holding url = \"...\" "
+            "(default: $CAMSCAN_DB, else your data directory).")
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="camscan")
@@ -29,10 +33,11 @@ cli.add_command(signatures)
 @click.option("--csv", "csv_path", metavar="FILE", help="Write the inventory as CSV.")
 @click.option("--json", "json_path", metavar="FILE", help="Write the inventory as JSON (with provenance).")
 @click.option("--quiet", "-q", is_flag=True, help="Print no table and no progress: only the one-line summary (stderr).")
-@click.option("--db", metavar="FILE", help="History database to record this run in (default: your data directory).")
+@click.option("--db", metavar="DB", help=_DB_HELP)
+@click.option("--site", default="", metavar="NAME", help="The site this capture was taken at (tags the run).")
 @click.option("--no-history", is_flag=True, help="Do not record this run in the scan history.")
 def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | None, quiet: bool, db: str | None,
-           no_history: bool) -> None:
+           site: str, no_history: bool) -> None:
     """Build the inventory from pcap/pcapng captures (the same parsers a live scan uses)."""
     from camscan.collect import Collector
     from camscan.identify.policy import preload
@@ -42,6 +47,7 @@ def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | Non
     from camscan.scan.result import build_inventory
 
     check_all_writable(csv_path, json_path)
+    target = None if no_history else _store_target(db)
     load()  # a broken signature file is reported before any capture is read
     preload()  # and so is a broken fusion policy or device-type vocabulary
     collector = Collector()
@@ -62,9 +68,10 @@ def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | Non
         sys.exit(2)
     inv = build_inventory(collector.evidence, list(captures), dict(collector.counters.counts),
                           [f"error: {p}" for p in problems])
+    _tag_site(inv, site)
     write_outputs(inv, {"csv": csv_path, "json": json_path})
-    if not no_history:
-        _record(inv, "replay", db)
+    if target is not None:
+        _record(inv, "replay", target, site)
     if not quiet:
         _echo_output("table", inv)
     _echo_summary(inv)
@@ -106,11 +113,12 @@ def _echo_output(name: str, inventory, context=None) -> None:
 @click.option("--credentials", "creds_path", metavar="FILE",
               help="TOML file of accounts for the devices' own APIs (or CAMSCAN_USERNAME/CAMSCAN_PASSWORD).")
 @click.option("--quiet", "-q", is_flag=True, help="Print no table and no progress: only the one-line summary (stderr).")
-@click.option("--db", metavar="FILE", help="History database to record this scan in (default: your data directory).")
+@click.option("--db", metavar="DB", help=_DB_HELP)
+@click.option("--site", default="", metavar="NAME", help="The site this sensor scans (tags the run).")
 @click.option("--no-history", is_flag=True, help="Do not record this scan in the scan history.")
 def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, json_path: str | None,
          capture_path: str | None, rate: float, ports: str, allow_public: bool, discovery_wait: float,
-         creds_path: str | None, quiet: bool, db: str | None, no_history: bool) -> None:
+         creds_path: str | None, quiet: bool, db: str | None, site: str, no_history: bool) -> None:
     """Scan TARGETs (addresses, CIDRs, ranges like 198.18.0.10-20, host names, or @file) you are
     authorised to scan.
 
@@ -128,6 +136,7 @@ def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, 
     named = read_targets(list(targets), allow_public=allow_public)
     ipset = named.addresses
     check_all_writable(capture_path)
+    target = None if no_history else _store_target(db)
     creds = credentials.load(creds_path)
     from camscan.identify.policy import preload
 
@@ -144,9 +153,10 @@ def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, 
             bars.close()
     inv = build_inventory(result.evidence, list(targets), result.skipped, result.notes)
     apply_scan_notes(inv, result)
+    _tag_site(inv, site)
     write_outputs(inv, {"csv": csv_path, "json": json_path})
-    if not no_history:
-        _record(inv, "scan", db)
+    if target is not None:
+        _record(inv, "scan", target, site)
     if not quiet:
         _echo_output("table", inv)
         timing = ", ".join(f"{k} {v:.2f} s" for k, v in result.phases.items())
@@ -213,19 +223,34 @@ def lab_exec(command: tuple[str, ...]) -> None:
         raise CamscanError(str(exc)) from None
 
 
-def _record(inv, kind: str, db: str | None) -> None:
-    """Keep the run in the scan history (see `camscan history`); a history that cannot be
-    written is reported but never costs the user the inventory already written."""
-    from camscan.store import History, HistoryError, default_db_path
+def _store_target(db: str | None):
+    """Where the run will be recorded, checked before any work (a password on the command line
+    is refused here)."""
+    from camscan.store import resolve
 
-    try:
-        History(db or default_db_path()).record(inv, kind)
-    except (HistoryError, OSError) as exc:
-        click.echo(f"camscan: warning: scan not recorded in the history: {exc}", err=True)
+    return resolve(db)
+
+
+def _tag_site(inv, site: str) -> None:
+    from camscan.estate import tag_site
+
+    tag_site(inv, site)
+
+
+def _record(inv, kind: str, target, site: str) -> None:
+    """Keep the run in the scan history (see `camscan history`); a central store that cannot take
+    it now gets it later from the spool (`camscan push`), and a history that cannot be written is
+    reported but never costs the user the inventory already written."""
+    from camscan.store.push import record_or_spool
+
+    record_or_spool(inv, kind, target, site, lambda m: click.echo(f"camscan: warning: {m}", err=True))
 
 
 @cli.command()
-@click.argument("inventory", metavar="INVENTORY.json")
+@click.argument("inventories", nargs=-1, metavar="[INVENTORY.json]...")
+@click.option("--db", metavar="DB", help="Read each site's latest scan from this store (and any files). " + _DB_HELP)
+@click.option("--latest-per-site", is_flag=True, help="Report on each site's latest scan in the store.")
+@click.option("--site", metavar="NAME", help="Only this site (its latest scan in the store, or its devices).")
 @click.option("--sites", "sites_path", metavar="FILE", help="TOML file mapping networks and recorders to site names.")
 @click.option("--assets", "assets_path", metavar="FILE", help="Asset register CSV (MAC and/or serial columns).")
 @click.option("--html", "html_path", metavar="FILE", help="Write a self-contained HTML report.")
@@ -233,16 +258,18 @@ def _record(inv, kind: str, db: str | None) -> None:
 @click.option("--csv", "csv_path", metavar="FILE", help="Write the inventory (with sites and register columns) as CSV.")
 @click.option("--json", "json_path", metavar="FILE", help="Write the inventory as JSON.")
 @click.option("--title", default="Camera inventory", show_default=True, help="Title of the HTML report.")
-def report(inventory: str, sites_path: str | None, assets_path: str | None, html_path: str | None,
-           foi_path: str | None, csv_path: str | None, json_path: str | None, title: str) -> None:
-    """Sites, asset register, advisories, a draft FOI answer and an HTML report from an inventory."""
+def report(inventories: tuple[str, ...], db: str | None, latest_per_site: bool, site: str | None,
+           sites_path: str | None, assets_path: str | None, html_path: str | None, foi_path: str | None,
+           csv_path: str | None, json_path: str | None, title: str) -> None:
+    """Sites, asset register, advisories, a draft FOI answer and an HTML report from an inventory,
+    or from several merged into one estate (files, or each site's latest scan in the store)."""
     from camscan.output import check_all_writable, write_outputs
     from camscan.report.formats import foi_format
-    from camscan.report.prepare import prepare_report
+    from camscan.report.prepare import prepare_estate_report
     from camscan.report.table import summary_lines
 
     check_all_writable(html_path, foi_path, csv_path, json_path)
-    prepared = prepare_report(inventory, sites_path, assets_path)
+    prepared = prepare_estate_report(inventories, db, latest_per_site, site, sites_path, assets_path)
     outputs = {"csv": csv_path, "json": json_path}
     if foi_path:
         outputs[foi_format(foi_path)] = foi_path
@@ -255,36 +282,44 @@ def report(inventory: str, sites_path: str | None, assets_path: str | None, html
 
 
 @cli.command()
-@click.option("--db", metavar="FILE", help="History database (default: in your data directory).")
+@click.option("--db", metavar="DB", help=_DB_HELP)
+@click.option("--site", metavar="NAME", help="Only this site's scans.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-def history(db: str | None, as_json: bool) -> None:
+def history(db: str | None, site: str | None, as_json: bool) -> None:
     """List the recorded scans and replays."""
     import json as _json
 
-    from camscan.store import History, HistoryError, default_db_path
+    from camscan.store import HistoryError, open_db
 
     try:
-        scans = History(db or default_db_path()).scans()
+        with open_db(db) as store:
+            scans = store.scans(site)
     except HistoryError as exc:
         raise InputError(str(exc)) from None
     if as_json:
         click.echo(_json.dumps([{"id": s.id, "started_at": s.started_at, "kind": s.kind, "targets": s.targets,
-                                 "devices": s.device_count} for s in scans], indent=2))
+                                 "devices": s.device_count, "site": s.site, "sensor": s.sensor} for s in scans],
+                               indent=2))
         return
     if not scans:
-        click.echo("no scans recorded yet")
+        click.echo("no scans recorded yet" + (f" for site {site!r}" if site else ""))
         return
-    click.echo(f"{'id':>5}  {'when':<25}  {'kind':<7}  {'devices':>7}  targets")
+    with_sites = any(s.site for s in scans)
+    click.echo(f"{'id':>5}  {'when':<25}  {'kind':<7}  {'devices':>7}  " + ("site / " if with_sites else "")
+               + "targets")
     for s in scans:
-        click.echo(f"{s.id:>5}  {s.started_at:<25}  {s.kind:<7}  {s.device_count:>7}  {', '.join(s.targets)[:60]}")
+        where = f"{s.site or '-'} / " if with_sites else ""
+        click.echo(f"{s.id:>5}  {s.started_at:<25}  {s.kind:<7}  {s.device_count:>7}  {where}"
+                   f"{', '.join(s.targets)[:60]}")
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("old", required=False)
 @click.argument("new", required=False)
-@click.option("--db", metavar="FILE", help="History database (default: in your data directory).")
+@click.option("--db", metavar="DB", help=_DB_HELP)
+@click.option("--site", metavar="NAME", help="Count -1, -2... among this site's scans only.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-def diff(old: str | None, new: str | None, db: str | None, as_json: bool) -> None:
+def diff(old: str | None, new: str | None, db: str | None, site: str | None, as_json: bool) -> None:
     """What changed between two recorded scans (default: the previous and the latest).
 
     OLD and NEW are scan ids from `camscan history`, or -1 (latest), -2 (the one before)...
@@ -292,13 +327,13 @@ def diff(old: str | None, new: str | None, db: str | None, as_json: bool) -> Non
     from camscan.model import Inventory
     from camscan.report import RenderContext
     from camscan.report.diff import diff as compute
-    from camscan.store import History, HistoryError, default_db_path
+    from camscan.store import HistoryError, open_db
 
     try:
-        store = History(db or default_db_path())
-        new_id = store.resolve(new, 0)
-        old_id = store.resolve(old, 1)
-        old_devices, new_devices = store.devices(old_id), store.devices(new_id)
+        with open_db(db) as store:
+            new_id = store.resolve(new, 0, site)
+            old_id = store.resolve(old, 1, site)
+            old_devices, new_devices = store.devices(old_id), store.devices(new_id)
     except HistoryError as exc:
         raise InputError(str(exc)) from None
     _echo_output("diff-json" if as_json else "diff-text", Inventory(devices=new_devices),
@@ -306,6 +341,16 @@ def diff(old: str | None, new: str | None, db: str | None, as_json: bool) -> Non
 
 
 # command groups that live in other modules are added here (cli.add_command(...))
+
+
+@cli.command()
+@click.option("--db", metavar="DB", help="The central store to send to. " + _DB_HELP)
+def push(db: str | None) -> None:
+    """Send the scans waiting in this sensor's spool to the central store, each exactly once."""
+    from camscan.store import resolve
+    from camscan.store.push import run_push
+
+    run_push(resolve(db), click.echo)
 
 
 def main() -> None:

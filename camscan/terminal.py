@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 import click
 
-from camscan.scan.runner import Detail, Progress, no_progress
+from camscan.scan.progress import Detail, Progress, no_progress
 
 # redraws per phase at most: a 50,000-connection phase must not write 50,000 lines
 _REDRAWS = 200

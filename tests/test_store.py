@@ -1,4 +1,4 @@
-"""Scan history (camscan/store.py) and the diff between two scans (camscan/report/diff.py)."""
+"""Scan history (camscan/store/, SQLite backend) and the diff between two scans (camscan/report/diff.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from camscan import __version__, store
+from camscan import __version__
 from camscan.model import Device, Inventory
 from camscan.report.diff import diff, render_json, render_table
-from camscan.store import MIGRATIONS, History, HistoryError, default_db_path
+from camscan.store import MIGRATIONS, History, HistoryError, default_db_path, schema
 
 
 def inv(*devices: Device, when: str = "2025-01-01T10:00:00+00:00", targets: tuple[str, ...] = ("198.19.1.0/24",),
@@ -64,12 +64,24 @@ def test_default_db_path_follows_camscan_db_then_xdg(monkeypatch: pytest.MonkeyP
 def test_new_database_is_created_with_its_directories_and_readable_by_the_owner_only(tmp_path: Path) -> None:
     path = tmp_path / "a" / "b" / "history.sqlite3"
     with History(path) as h:
-        assert h.schema_version == len(MIGRATIONS) == 2
+        assert h.schema_version == len(MIGRATIONS) == 4
         assert h.scans() == []
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 # -- record and read back ----------------------------------------------------------------------
+
+def test_fields_without_a_column_of_their_own_round_trip(hist: History) -> None:
+    """Advisory findings (and any field the inventory gains later) are kept in the `more` column
+    through the one serialiser: a new inventory field needs no schema change to reach history."""
+    from camscan.model import AdvisoryFinding
+
+    d = cam("10.1.1.5", advisories=["CVE-2021-36260"],
+            findings=[AdvisoryFinding("CVE-2021-36260", "command injection", heuristic=True)])
+    got = hist.devices(hist.record(inv(d), "scan"))
+    assert got[0].findings == [AdvisoryFinding("CVE-2021-36260", "command injection", heuristic=True)]
+    assert got == [d]
+
 
 def test_every_field_round_trips(hist: History) -> None:
     bare = Device(ip="10.1.1.9")  # defaults: channel None, empty lists
@@ -166,7 +178,7 @@ def test_resolve_on_an_empty_history(hist: History) -> None:
 def test_a_version_1_database_is_migrated_and_keeps_its_scans(tmp_path: Path) -> None:
     path = tmp_path / "v1.sqlite3"
     conn = sqlite3.connect(path)
-    conn.executescript(MIGRATIONS[0])  # what camscan wrote before migration 2 existed
+    conn.executescript(schema.script(0, "sqlite"))  # what camscan wrote before migration 2 existed
     conn.execute("PRAGMA user_version = 1")
     conn.execute("INSERT INTO scans (started_at, kind, targets, device_count, camscan_version) "
                  "VALUES ('2024-06-01T08:00:00+00:00', 'scan', '[\"198.19.0.0/24\"]', 1, '0.0.9')")
@@ -175,31 +187,32 @@ def test_a_version_1_database_is_migrated_and_keeps_its_scans(tmp_path: Path) ->
     conn.commit()
     conn.close()
     with History(path) as h:
-        assert h.schema_version == 2
+        assert h.schema_version == 4
         [old] = h.scans()
         assert (old.id, old.kind, old.targets, old.camscan_version) == (1, "scan", ["198.19.0.0/24"], "0.0.9")
         assert h.devices(1) == [Device(ip="10.0.0.7", serial="S7", evidence=["sadp"])]
         back = h.inventory(1)
         assert back.skipped == {} and back.notes == []  # the columns migration 2 added
+        assert (old.site, old.uuid, old.sensor) == ("", "", "")  # and migration 3
         new_id = h.record(inv(cam("10.0.0.8")), "scan")
         assert new_id == 2 and h.inventory(new_id).devices == [cam("10.0.0.8")]
     with History(path) as h:  # opening again is a no-op
-        assert h.schema_version == 2 and len(h.scans()) == 2
+        assert h.schema_version == 4 and len(h.scans()) == 2
 
 
 def test_a_failing_migration_leaves_the_database_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "h.sqlite3"
     with History(path) as h:
         h.record(inv(cam("10.0.0.1")), "scan")
-    monkeypatch.setattr(store, "MIGRATIONS", [*MIGRATIONS, "CREATE TABLE sites (name TEXT);\n"
-                                              "INSERT INTO no_such_table VALUES (1);\n"])
-    monkeypatch.setattr(store, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(schema, "MIGRATIONS", [*MIGRATIONS, "CREATE TABLE sites (name TEXT);\n"
+                                               "INSERT INTO no_such_table VALUES (1);\n"])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 5)
     with pytest.raises(HistoryError, match=f"{path}.*no such table: no_such_table") as e:
         History(path)
     assert e.value.exit_code == 1
     monkeypatch.undo()
     with History(path) as h:
-        assert h.schema_version == 2 and len(h.scans()) == 1
+        assert h.schema_version == 4 and len(h.scans()) == 1
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'sites'").fetchall() == []
     conn.close()
@@ -505,3 +518,50 @@ def test_twenty_thousand_devices_record_read_and_diff_quickly(hist: History) -> 
     assert t1 - t0 < 5, f"record+read of 2 x 20,000 devices took {t1 - t0:.2f} s"
     assert t2 - t1 < 5, f"diff of 2 x 20,000 devices took {t2 - t1:.2f} s"
 
+
+
+# -- sites and scan identity (migration 3) -----------------------------------------------------
+
+def test_a_scan_is_kept_once_per_uuid_and_carries_its_site_and_sensor(hist: History) -> None:
+    a = hist.record(inv(cam("10.0.0.1")), "scan", site="Depot", scan_uuid="u-1", sensor="sensor-a")
+    assert hist.store(inv(cam("10.0.0.1")), "scan", site="Depot", scan_uuid="u-1") == (a, False)
+    b = hist.record(inv(cam("10.0.0.2")), "replay", site="HQ")
+    [info_b, info_a] = hist.scans()
+    assert (info_a.site, info_a.uuid, info_a.sensor) == ("Depot", "u-1", "sensor-a")
+    assert info_b.site == "HQ" and len(info_b.uuid) == 36 and info_b.sensor  # a fresh UUID and this host's name
+    assert [s.id for s in hist.scans(site="HQ")] == [b]
+    hist.delete(a)
+    assert [s.id for s in hist.scans()] == [b]
+    with pytest.raises(HistoryError, match=f"no scan {a}"):
+        hist.delete(a)
+
+
+def test_where_the_store_is_and_where_its_password_may_come_from(tmp_path: Path) -> None:
+    from camscan.errors import InputError
+    from camscan.store import resolve
+
+    home = {"HOME": str(tmp_path), "PGPASSFILE": str(tmp_path / "none")}
+    assert resolve(None, {**home, "XDG_DATA_HOME": str(tmp_path / "d")}).path == tmp_path / "d/camscan/history.sqlite3"
+    assert resolve(str(tmp_path / "h.db"), home).path == tmp_path / "h.db"
+    server = resolve("postgresql://sensor@db.example:5432/camscan?sslmode=verify-full", home)
+    assert server.is_postgres and server.path is None and server.secret == ""
+    from_env = resolve(None, {**home, "CAMSCAN_DB": "postgresql://sensor:Env-Pw-4@db.example/camscan"})
+    assert from_env.secret == "Env-Pw-4" and from_env.display == "postgresql://sensor@db.example/camscan"
+    assert "Env-Pw-4" not in repr(from_env)
+    for refused, message in (("postgresql://sensor:Cli-Pw-5@db/camscan", "other users can read on a command line"),
+                             ("postgresql://sensor@db/camscan?password=Cli-Pw-5", "other users can read"),
+                             ("host=db dbname=camscan", "give the server as a URL"),
+                             ("mysql://db/camscan", r"SQLite \(a file path\) or PostgreSQL")):
+        with pytest.raises(InputError, match=message) as e:
+            resolve(refused, home)
+        assert "Cli-Pw-5" not in str(e.value) and "\n" not in str(e.value)
+    config = tmp_path / "db.toml"
+    config.write_text('url = "postgresql://sensor:File-Pw-6@db/camscan"\n')
+    config.chmod(0o604)
+    with pytest.raises(InputError, match=f"{config}: database config readable by other users .*chmod 600"):
+        resolve(f"@{config}", home)
+    config.chmod(0o600)
+    assert resolve(f"@{config}", home).secret == "File-Pw-6"
+    config.write_text("url = 3\n")
+    with pytest.raises(InputError, match='give the database as url = "postgresql://'):
+        resolve(f"@{config}", home)

@@ -8,7 +8,7 @@ output is a new class and one line in that registry, not an edit of a long if-ch
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from camscan.model import Inventory
 
@@ -26,6 +26,9 @@ class RenderContext:
     join: JoinResult | None = None
     register_columns: list[str] = field(default_factory=list)
     diff: DiffResult | None = None
+    # camscan.estate.Estate when the report covers several inventories: the FOI draft and the
+    # HTML page add a per-site section
+    estate: Any = None
 
 
 class Exporter(Protocol):

@@ -254,7 +254,12 @@ class FoiExporter:
     def render(self, inventory: Inventory, context: RenderContext | None = None) -> str:
         context = context or RenderContext()
         render = render_markdown if self.markdown else render_text
-        return render(inventory, context.join, context.register_columns)
+        text = render(inventory, context.join, context.register_columns)
+        if context.estate is None:
+            return text
+        from camscan.estate_report import add_to_foi  # per-site sections of an estate-wide answer
+
+        return add_to_foi(text, context.estate, self.markdown)
 
 
 FOI_MARKDOWN = FoiExporter("foi-markdown", ".md", markdown=True)

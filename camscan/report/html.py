@@ -251,7 +251,7 @@ class HtmlExporter:
         makers = maker_order(inventory.devices)
         csp = (f"default-src 'none'; style-src {_csp_hash(CSS)}; script-src {_csp_hash(JS)}; "
                "img-src 'none'; base-uri 'none'; form-action 'none'")
-        return (
+        page = (
             "<!DOCTYPE html>\n"
             '<html lang="en"><head><meta charset="utf-8">'
             f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
@@ -266,3 +266,8 @@ class HtmlExporter:
             + _footer(inventory) + "\n"
             + f"<script>{JS}</script>\n</body></html>\n"
         )
+        if context.estate is None:
+            return page
+        from camscan.estate_report import add_to_html  # per-site sections of an estate-wide report
+
+        return add_to_html(page, context.estate)
