@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from camscan.model import Endpoint, Evidence
-from camscan.protocols import dhip, http, mdns, rtsp, sadp, ssdp, wsdiscovery
+from camscan.protocols import bosch, dhip, hanwha, http, mdns, rtsp, sadp, ssdp, wsdiscovery
 
 UdpParser = Callable[[bytes, Endpoint], list[Evidence]]
 
@@ -51,8 +51,28 @@ UDP_DISCOVERY: tuple[UdpDiscovery, ...] = (
 )
 UDP_BY_PORT: dict[int, UdpDiscovery] = {d.port: d for d in UDP_DISCOVERY}
 UDP_PORTS: tuple[int, ...] = tuple(d.port for d in UDP_DISCOVERY)
-# The link-local groups a scan may send to on its chosen interface.
-DISCOVERY_GROUPS: frozenset[str] = frozenset(d.group for d in UDP_DISCOVERY)
+
+
+@dataclass(frozen=True, slots=True)
+class UdpBroadcast:
+    """A vendor discovery sent to the limited broadcast address of the chosen link (never routed
+    beyond it) and answered by unicast to the sender's address on a fixed reply port. Its
+    replies are read where UDP_BY_PORT says (the protocol's parser); this entry is the probe."""
+
+    name: str  # as counters and messages say it
+    source: str  # the Evidence source its parser gives, and the lab profile section that serves it
+    port: int  # where the request goes
+    reply_port: int  # where the answers come back (the prober binds it)
+    probe: Callable[[], bytes]
+
+
+BROADCAST = "255.255.255.255"
+UDP_BROADCAST: tuple[UdpBroadcast, ...] = (
+    UdpBroadcast("Bosch discovery", "bosch", bosch.PORT, bosch.REPLY_PORT, bosch.build_probe),
+    UdpBroadcast("Hanwha discovery", "hanwha", hanwha.PORT, hanwha.REPLY_PORT, hanwha.build_probe),
+)
+# The link-local groups (and the link's limited broadcast) a scan may send to on its chosen interface.
+DISCOVERY_GROUPS: frozenset[str] = frozenset(d.group for d in UDP_DISCOVERY) | {BROADCAST}
 
 # Every port whose TCP conversations the HTTP/RTSP/ONVIF/ISAPI/CGI parsers read.
 TCP_PORTS: tuple[int, ...] = tuple(sorted(set(http.PORTS) | set(rtsp.PORTS)))

@@ -172,6 +172,7 @@ class Scan:
         t1 = time.monotonic()
         await self.tcp_probes(hosts)
         await self.descriptions()
+        await self.certificates()
         self.phases["tcp"] = time.monotonic() - t1
         if self.opts.credentials:
             t2 = time.monotonic()
@@ -231,6 +232,15 @@ class Scan:
     async def descriptions(self) -> None:
         """Fetch the UPnP descriptions SSDP pointed at."""
         await fetch_descriptions(self.ssdp_locations, self.scope, self.limiter, self.on_exchange, self.errors.append)
+
+    async def certificates(self) -> None:
+        """Read the certificate of every TLS port that answered (the capture records the handshake)."""
+        from camscan.scan.tlscert import certificate_evidence, fetch_certificates
+
+        def on_certificate(ip: str, port: int, der: bytes) -> None:
+            self.live.evidence.extend(certificate_evidence(der, Endpoint(ip, self.arp_found.get(ip, ""), port)))
+
+        await fetch_certificates(self.open_ports, self.scope, self.limiter, on_certificate)
 
     async def credentialed_enrichment(self, credentials: Credentials) -> None:
         """Ask the devices' own APIs with the user's accounts."""
