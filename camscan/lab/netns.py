@@ -122,7 +122,7 @@ def _enable_ipv6(ns: str, address: str) -> None:
     only the link's prefix is reachable."""
     run("sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=0", "net.ipv6.conf.eth0.disable_ipv6=0",
         "net.ipv6.conf.eth0.accept_dad=0", "net.ipv6.conf.eth0.accept_ra=0", ns=ns)
-    batch([f"-6 addr add {address}/64 dev eth0 nodad"], ns=ns)
+    run("ip", "-6", "addr", "add", f"{address}/64", "dev", "eth0", "nodad", ns=ns)
 
 
 def _add_ns(ns: str) -> None:

@@ -35,12 +35,13 @@ from camscan.lab.answers.ndp import ipv6_addresses, ndp_announcements
 from camscan.lab.answers.rtsp import rtsp_response
 from camscan.lab.answers.sadp import sadp_reply
 from camscan.lab.answers.ssdp import ssdp_notify, ssdp_response, upnp_description
-from camscan.lab.answers.tls import certificate_der, client_hello, server_flight
+from camscan.lab.answers.tls import CLOSE_NOTIFY, certificate_der, client_hello, server_flight
 from camscan.lab.answers.web import http_response
 from camscan.lab.answers.wsd import wsd_hello, wsd_probe_match
 from camscan.lab.profile import Profile
 
 __all__ = [
+    "CLOSE_NOTIFY",
     "HTTP_DATE",
     "LAB_TIME",
     "answer_probe",
