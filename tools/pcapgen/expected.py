@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from camscan.lab.profile import SCANNER_IP, Profile
+from camscan.model import SOURCES
 from camscan.values import ip_number
 from tools.pcapgen.capture import SCANNER_MAC, Capture
 
@@ -17,8 +18,9 @@ from tools.pcapgen.capture import SCANNER_MAC, Capture
 COLUMNS = ("ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware", "serial",
            "name", "via", "channel", "site", "advisories", "evidence", "confidence")
 
-VENDOR_SOURCES = {"sadp", "dhip", "isapi", "cgi", "onvif"}  # vendor protocols / authenticated APIs
-BANNER_SOURCES = {"http", "rtsp", "ssdp", "wsd", "mdns"}
+# vendor protocols (only that maker's firmware speaks them) / authenticated APIs
+VENDOR_SOURCES = {"sadp", "dhip", "isapi", "cgi", "onvif", "bosch", "hanwha"}
+BANNER_SOURCES = {"http", "rtsp", "ssdp", "wsd", "mdns", "tls", "dhcp"}
 
 
 def _oui_known(mac: str) -> bool:
@@ -41,8 +43,8 @@ def confidence(manufacturer: str, sources: set[str]) -> str:
     return "low" if "oui" in sources else ""
 
 
-# The inventory's `evidence` column lists sources in INVENTORY.md's order.
-SOURCES = ("arp", "oui", "sadp", "dhip", "wsd", "ssdp", "mdns", "http", "rtsp", "onvif", "isapi", "cgi", "nvr")
+# The inventory's `evidence` column lists sources in INVENTORY.md's order: camscan.model.SOURCES
+# (imported above), so a source a protocol module adds is listed without a copy kept here.
 
 
 def advisories_for(expect: dict) -> str:
