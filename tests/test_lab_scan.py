@@ -99,6 +99,36 @@ def test_scan_finds_every_device_and_who_made_it(full_scan) -> None:
     assert "ARP sweep" in proc.stderr and "TCP probes" in proc.stderr
 
 
+def _device(doc: dict, ip: str) -> dict:
+    return next(d for d in doc["devices"] if d["ip"] == ip and not d["via"])
+
+
+def test_what_issue_10_added_is_found_live(full_scan) -> None:
+    """Bosch and Hanwha cameras by their makers' broadcast discovery, an OEM Dahua recorder by
+    its own DHIP Vendor, an HTTPS-only camera by its certificate, a DHCP-only camera, and a
+    dual-stack camera's IPv6 address."""
+    _, js, cap, _ = full_scan
+    doc = json.loads(js.read_text())
+    by_id = {p.id: p for p in load_profiles()}
+    bosch, hanwha = _device(doc, by_id["bosch"].ip), _device(doc, by_id["hanwha"].ip)
+    assert bosch["manufacturer"] == "Bosch" and "bosch" in bosch["evidence"]
+    assert bosch["model"] == by_id["bosch"].expect["model"] and bosch["confidence"] == "high"
+    assert hanwha["manufacturer"] == "Hanwha" and "hanwha" in hanwha["evidence"]
+    assert hanwha["model"] == "XNO-6080R" and hanwha["confidence"] == "high"
+    oem = _device(doc, by_id["intelbras-xvr"].ip)
+    assert (oem["brand"], oem["manufacturer"], oem["device_type"]) == ("Intelbras", "Dahua", "dvr")
+    https = _device(doc, by_id["axis-https"].ip)
+    assert https["manufacturer"] == "Axis" and https["provenance"]["manufacturer"].startswith("tls")
+    dhcp_only = _device(doc, by_id["axis-dhcp"].ip)
+    assert "dhcp" in dhcp_only["evidence"] and dhcp_only["mac"] == by_id["axis-dhcp"].mac
+    dual = _device(doc, by_id["hik-ipv6"].ip)
+    assert by_id["hik-ipv6"].ipv6["address"] in dual["ipv6"]
+    # the certificate was fetched over TLS 1.2 (readable in the capture), nothing sent inside
+    out = subprocess.run(["tcpdump", "-n", "-r", str(cap), f"host {by_id['axis-https'].ip} and tcp port 443"],
+                         capture_output=True, text=True).stdout
+    assert "Flags [P.]" in out, "no TLS handshake with the HTTPS-only camera"
+
+
 def test_scale_hosts_are_found(full_scan) -> None:
     inv, _, _, _ = full_scan
     state = json.loads(Path("/run/camscan-lab/state.json").read_text())
@@ -140,8 +170,10 @@ def test_scan_sends_only_to_its_targets(lab: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     lines = _scanner_packets(cap)
     assert lines, "the scanner sent nothing?"
-    # the target, the discovery groups, and the kernel's IGMP reports of joining those groups
-    allowed = ("198.18.0.10", "239.255.255.250", "239.255.255.251", "224.0.0.251", "224.0.0.22")
+    # the target, the discovery groups, the link's limited broadcast (Bosch and Hanwha
+    # discovery) and the kernel's IGMP reports of joining those groups
+    allowed = ("198.18.0.10", "239.255.255.250", "239.255.255.251", "224.0.0.251", "224.0.0.22",
+               "255.255.255.255")
     for line in lines:
         if " ARP" in line:
             assert "who-has 198.18.0.10 " in line or "Reply 198.18.0.2" in line, line
