@@ -79,7 +79,8 @@ def device() -> Iterator[tuple[int, list[tuple[str, str]]]]:
 ])
 def test_a_credentialed_run_asks_only_read_only_paths(device, platform, expect):
     port, seen = device
-    creds = Credentials(Account("viewer", "secret", "test"), [], {})
+    # named for the device: a [default] account would go only to a corroborated maker (offer.py)
+    creds = Credentials(None, [], {"127.0.0.1": Account("viewer", "secret", "test")})
     target = Target("127.0.0.1", port=port, platform=platform, recorder=True)
     [outcome] = asyncio.run(enrich([target], creds, Scope(netaddr.IPSet(["127.0.0.1/32"])), RateLimiter(1000), None))
     assert outcome.read

@@ -15,7 +15,8 @@ the command line (it would sit in shell history and `ps`).
     username = "admin"
     password = "..."
 
-A file any other user can read is refused. One account is chosen per device, and it is tried
+A file any other user can read or write (any group or other permission bit), or that another
+user owns, is refused. One account is chosen per device, and it is tried
 once: camscan never guesses passwords and never retries in a way that could lock an account.
 Passwords are kept out of every message, log, export and capture (only digests go on the wire).
 """
@@ -54,13 +55,19 @@ class Credentials:
         return bool(self.default or self.ranges or self.hosts)
 
     def for_ip(self, ip: str) -> Account | None:
+        named = self.named_for(ip)
+        return named if named is not None else self.default
+
+    def named_for(self, ip: str) -> Account | None:
+        """The account the file names for `ip` ([[host]], else the narrowest [[range]]), not the
+        default: the default is offered only with care (offer.py)."""
         if ip in self.hosts:
             return self.hosts[ip]
         best: tuple[int, Account] | None = None
         for ipset, acct in self.ranges:
             if ip in ipset and (best is None or ipset.size < best[0]):
                 best = (ipset.size, acct)
-        return best[1] if best else self.default
+        return best[1] if best else None
 
 
 def _account(table: object, where: str) -> Account:
@@ -72,6 +79,24 @@ def _account(table: object, where: str) -> Account:
     if not isinstance(pw, str):
         raise InputError(f"{where}: password missing")
     return Account(user, pw, where)
+
+
+def _check_private(path: str, st: os.stat_result) -> None:
+    """Refuse a credentials file any other user could read or change: any group or other
+    permission bit (a writable file is as bad as a readable one — another user could point the
+    account at a device of their choosing), or a file owned by someone else."""
+    mode = stat.S_IMODE(st.st_mode)
+    fix = f"run: chmod 600 {path}"
+    if mode & stat.S_IROTH:
+        raise InputError(f"{path}: readable by every user (mode {mode:04o}); {fix}")
+    if mode & (stat.S_IWOTH | stat.S_IXOTH):
+        raise InputError(f"{path}: writable or executable by every user (mode {mode:04o}); {fix}")
+    if mode & stat.S_IRWXG:
+        raise InputError(f"{path}: open to the file's group (mode {mode:04o}); {fix}")
+    me = os.geteuid()
+    if st.st_uid != me:
+        raise InputError(f"{path}: owned by user id {st.st_uid}, not by the user running camscan ({me}); "
+                         f"run: chown {me} {path}")
 
 
 def load(path: str | None, environ: dict[str, str] | None = None) -> Credentials:
@@ -88,9 +113,7 @@ def load(path: str | None, environ: dict[str, str] | None = None) -> Credentials
             st = p.stat()
         except OSError as exc:
             raise InputError(f"{path}: cannot read credentials ({exc.strerror})") from None
-        if st.st_mode & stat.S_IROTH:
-            raise InputError(f"{path}: readable by every user (mode {stat.S_IMODE(st.st_mode):04o}); "
-                             f"run: chmod 600 {path}")
+        _check_private(path, st)
         try:
             doc = tomllib.loads(p.read_text(encoding="utf-8"))
         except OSError as exc:

@@ -19,9 +19,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import httpx
 
@@ -30,9 +29,20 @@ from camscan.firmware import normalise_firmware
 from camscan.model import Evidence
 from camscan.protocols import dahua_cgi, isapi
 from camscan.protocols.onvif import PTZ_NS
+from camscan.scan.bounded import IDENTITY, AnswerRefused, BoundedTransport
 from camscan.scan.credentials import Account, Credentials
+from camscan.scan.isolation import printable, unreadable_note
+from camscan.scan.offer import account_for
+from camscan.scan.onvifguard import RedirectRefused, ScopedCamera, clock_use, device_clock_offset
 from camscan.scan.pacing import RateLimiter
-from camscan.scan.targets import Scope
+from camscan.scan.targets import Scope, ScopeError
+from camscan.scan.tlsinfo import (
+    CertificateChanged,
+    PinnedDigestAuth,
+    exchange_evidence,
+    fingerprint_note,
+    peer_sha256,
+)
 
 DEVICE_TIMEOUT = 8.0
 REQUEST_TIMEOUT = 4.0
@@ -62,6 +72,10 @@ class Target:
     platform: str = ""  # "Hikvision" | "Dahua" | ""
     onvif_path: str = ""  # device service path from WS-Discovery XAddrs
     recorder: bool = False
+    tls_port: int = 0  # 443 when open: ISAPI/CGI are asked over HTTPS (offer.corroborate)
+    # makers two kinds of evidence agree on, and every kind seen (offer.corroborate)
+    corroborated: tuple[str, ...] = ()
+    maker_kinds: tuple[str, ...] = ()
 
 
 @dataclass
@@ -74,6 +88,27 @@ class Outcome:
     refused: bool = False
     # ONVIF answers as Evidence, for scans without a capture (zeep's exchanges bypass `sink`)
     evidence: list[Evidence] = field(default_factory=list)
+    # which API was being asked when something went wrong ("ISAPI", "Dahua CGI", "ONVIF")
+    step: str = "API"
+    # an answer could not be read (any exception in this device's steps): noted, counted, skipped
+    unreadable: bool = False
+    # the account was not offered (offer.py: a [default] account to an uncorroborated maker)
+    withheld: bool = False
+    # SHA-256 (hex) of the HTTPS certificate the API was asked through, "" when over HTTP
+    cert_sha256: str = ""
+    # what the API answered over HTTPS, for scans whose inventory is the capture's replay
+    tls_evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """The summary's word for what happened to this device."""
+        if self.read:
+            return "read"
+        if self.refused:
+            return "refused"
+        if self.unreadable:
+            return "unreadable"
+        return "not offered" if self.withheld else "no answer"
 
 
 def _raw_request(req: httpx.Request) -> bytes:
@@ -90,22 +125,63 @@ def _raw_response(resp: httpx.Response) -> bytes:
 
 
 class _Session:
+    """One device's API conversation: over HTTPS when it serves it (tlsinfo), else HTTP."""
+
     def __init__(self, client: httpx.AsyncClient, t: Target, acct: Account, scope: Scope, limiter: RateLimiter,
-                 sink: ExchangeSink | None) -> None:
+                 sink: ExchangeSink | None, out: Outcome, known_cert: str = "") -> None:
         self.client, self.t, self.acct, self.scope, self.limiter, self.sink = client, t, acct, scope, limiter, sink
-        self.auth = httpx.DigestAuth(acct.username, acct.password)
-        self.base = f"http://{t.ip}" + (f":{t.port}" if t.port != 80 else "")
+        self.out, self.known_cert = out, known_cert
+        self.auth = PinnedDigestAuth(acct.username, acct.password, lambda: self.known_cert or self.out.cert_sha256)
+        self.port = t.tls_port or t.port
+        self.answered = False  # a TLS failure after the first answer is not a reason to fall back
+
+    @property
+    def base(self) -> str:
+        scheme, default = ("https", 443) if self.port == self.t.tls_port else ("http", 80)
+        return f"{scheme}://{self.t.ip}" + (f":{self.port}" if self.port != default else "")
 
     async def request(self, method: str, path: str) -> httpx.Response:
         require_read_only(method, path)
+        try:
+            resp = await self._send(method, path)
+        except httpx.ConnectError as exc:
+            if self.port != self.t.tls_port or self.answered or not self.t.port:
+                raise
+            # the handshake failed before any request was sent: nothing of the account has gone
+            self.out.notes.append(f"HTTPS on {self.port} failed ({type(exc).__name__}); asked over HTTP")
+            self.port = self.t.port
+            resp = await self._send(method, path)
+        self.answered = True
+        return resp
+
+    async def _send(self, method: str, path: str) -> httpx.Response:
         self.scope.check(self.t.ip)
         await self.limiter.wait_async()
-        headers = {"User-Agent": f"camscan/{__version__}"}
+        headers = {"User-Agent": f"camscan/{__version__}", **IDENTITY}
         resp = await self.client.request(method, self.base + path, headers=headers, auth=self.auth)
-        if self.sink is not None:
+        tls = self.port == self.t.tls_port
+        if tls:
             for r in [*resp.history, resp]:
-                self.sink(self.t.ip, self.t.port, _raw_request(r.request), _raw_response(r))
+                self._check_certificate(r)
+        for r in [*resp.history, resp]:
+            raw = (_raw_request(r.request), _raw_response(r))
+            if self.sink is not None:
+                self.sink(self.t.ip, self.port, *raw)
+            if tls:  # the capture holds only ciphertext: keep what the answer said
+                self.out.tls_evidence.extend(exchange_evidence(self.t.ip, self.port, *raw))
         return resp
+
+    def _check_certificate(self, resp: httpx.Response) -> None:
+        seen = peer_sha256(resp)
+        if not seen:
+            return
+        if not self.out.cert_sha256:
+            self.out.cert_sha256 = seen
+            self.out.notes.append(fingerprint_note(seen))
+        elif seen != self.out.cert_sha256:
+            raise CertificateChanged("the device showed another HTTPS certificate mid-session")
+        if self.known_cert and seen != self.known_cert:
+            raise CertificateChanged("HTTPS certificate changed since the last scan")
 
 
 def _refused(resp: httpx.Response) -> str:
@@ -131,6 +207,7 @@ async def _first(s: _Session, out: Outcome, api: str, path: str) -> tuple[bool, 
 
 
 async def _isapi(s: _Session, out: Outcome) -> bool:
+    out.step = "ISAPI"
     accepted, resp = await _first(s, out, "ISAPI", isapi.DEVICE_INFO)
     if resp is not None:
         kind = re.search(rb"<deviceType>\s*([^<]{1,40})<", resp.content)
@@ -142,6 +219,7 @@ async def _isapi(s: _Session, out: Outcome) -> bool:
 
 
 async def _cgi(s: _Session, out: Outcome) -> bool:
+    out.step = "Dahua CGI"
     accepted, resp = await _first(s, out, "Dahua CGI", dahua_cgi.ACTIONS["getSystemInfo"])
     if resp is not None:
         for action in ("getSoftwareVersion", "getVendor", "getMachineName"):
@@ -173,35 +251,50 @@ def _onvif_evidence(ip: str, info: object, ptz: bool | None) -> Evidence:
 
 
 async def _onvif(s: _Session, out: Outcome) -> bool:
-    """ONVIF through onvif-zeep-async: its update_xaddrs() asks GetSystemDateAndTime without
-    credentials and signs every later request in the device's clock (adjust_time); nat_override
-    keeps every request on the address we were given, whatever service URLs the device
-    advertises (scope). Then GetDeviceInformation, GetCapabilities, PTZ GetNodes when there is a
-    PTZ service, and the media service's video sources."""
-    from onvif import ONVIFCamera
+    """ONVIF through onvif-zeep-async, every request kept to the device (onvifguard): the time
+    first, unauthenticated, read by camscan (a reply without it signs in the scanner's clock; a
+    clock far ahead gets one request only); then GetServices, GetDeviceInformation,
+    GetCapabilities, PTZ GetNodes when there is a PTZ service, and the media service's video
+    sources."""
     from onvif.exceptions import ONVIFError
     from zeep.exceptions import Fault, TransportError
 
     _quiet_libraries()
+    out.step = "ONVIF"
+    ip, port = s.t.ip, s.t.port
 
-    s.scope.check(s.t.ip)
-    await s.limiter.wait_async()
-    cam = ONVIFCamera(s.t.ip, s.t.port, s.acct.username, s.acct.password, adjust_time=True, nat_override=True)
+    async def gate(url: str) -> None:
+        s.scope.check_url(url, ip, (port,))
+        await s.limiter.wait_async()
+
+    cam = ScopedCamera(ip, port, s.acct.username, s.acct.password, gate)
     try:
-        await cam.update_xaddrs()
-        offset = cam.dt_diff
-        if offset is not None and abs(offset) > timedelta(minutes=5):
-            out.notes.append(f"clock is {'ahead' if offset > timedelta(0) else 'behind'} by "
-                             f"{abs(offset).total_seconds() / 3600:.1f} h (WS-Security used the device's time)")
         dev = await cam.create_devicemgmt_service()
-        info = await dev.GetDeviceInformation()
+        try:
+            when = await dev.authless_GetSystemDateAndTime()
+        except Fault:
+            when = None
+        use = clock_use(device_clock_offset(when))
+        cam.sign_with(use.offset)
+        if use.note:
+            out.notes.append(use.note)
+        if use.one_request:
+            info = await dev.GetDeviceInformation()
+            out.read = True
+            out.evidence.append(_onvif_evidence(ip, info, None))
+            return True
+        await cam.update_xaddrs()
+        info = await (await cam.create_devicemgmt_service()).GetDeviceInformation()
         out.read = True
         caps = await cam.get_capabilities()
         ptz = bool(caps and caps.get("PTZ")) or PTZ_NS in cam.xaddrs
         if ptz:
             await (await cam.create_ptz_service()).GetNodes()
         await (await cam.create_media_service()).GetVideoSources()
-        out.evidence.append(_onvif_evidence(s.t.ip, info, ptz if caps is not None else None))
+        out.evidence.append(_onvif_evidence(ip, info, ptz if caps is not None else None))
+        return True
+    except (RedirectRefused, ScopeError, AnswerRefused) as exc:
+        out.notes.append(f"ONVIF: {exc}")
         return True
     except (Fault, ONVIFError, TransportError) as exc:
         text = str(getattr(exc, "reason", "") or exc)
@@ -209,26 +302,34 @@ async def _onvif(s: _Session, out: Outcome) -> bool:
             out.refused = True
             out.notes.append("ONVIF refused the account (NotAuthorized: wrong credentials, or the clock is far off)")
             return False
-        out.notes.append(f"ONVIF: {text[:120]}")
+        out.notes.append(f"ONVIF: {printable(text, 120)}")
         return True
     finally:
         await cam.close()
 
 
 async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limiter: RateLimiter,
-                 sink: ExchangeSink | None, concurrency: int = 64) -> list[Outcome]:
-    """Ask each target's API with its one account; return what happened per device."""
+                 sink: ExchangeSink | None, concurrency: int = 64,
+                 known_certs: Mapping[str, str] | None = None) -> list[Outcome]:
+    """Ask each target's API with its one account; return what happened per device.
+    `known_certs` (ip → hex SHA-256, from the history): a device whose HTTPS certificate is
+    another one now gets no credentials, and a note saying so."""
     sem = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, limits=limits, follow_redirects=False, trust_env=False,
-                                 verify=False) as client:
+
+    async def in_scope(request: httpx.Request) -> None:  # every request, whoever builds it: the scope gate
+        scope.check_url(str(request.url), request.url.host)
+
+    transport = BoundedTransport(httpx.AsyncHTTPTransport(verify=False, limits=limits, trust_env=False))
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, transport=transport, follow_redirects=False,
+                                 trust_env=False, event_hooks={"request": [in_scope]}) as client:
 
         async def one(t: Target) -> Outcome | None:
-            acct = creds.for_ip(t.ip)
+            acct, why_not = account_for(creds, t)
             if acct is None:
-                return None
+                return Outcome(t.ip, notes=[why_not], withheld=True) if why_not else None
             out = Outcome(t.ip, acct.username)
-            s = _Session(client, t, acct, scope, limiter, sink)
+            s = _Session(client, t, acct, scope, limiter, sink, out, (known_certs or {}).get(t.ip, ""))
             async with sem:
                 try:
                     await asyncio.wait_for(_run(s, out), DEVICE_TIMEOUT)
@@ -237,6 +338,11 @@ async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limite
                                      f"({DEVICE_TIMEOUT:.0f} s in all): slow or busy device")
                 except (httpx.HTTPError, OSError) as exc:
                     out.notes.append(f"API request failed ({type(exc).__name__})")
+                except (CertificateChanged, AnswerRefused) as exc:
+                    out.notes.append(f"{out.step}: {exc}; nothing more was asked")
+                except Exception as exc:  # one device's answers can spoil only its own row
+                    out.unreadable = True
+                    out.notes.append(unreadable_note(out.step, exc))
             return out
 
         # the first device alone: onvif-zeep-async parses its WSDLs once and caches them, so the

@@ -5,11 +5,12 @@ concurrency, per-connection timeouts, and every SYN paced by the scan's rate lim
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from camscan import __version__
 from camscan.protocols import http, rtsp
+from camscan.scan.isolation import isolated
 from camscan.scan.pacing import RateLimiter
 from camscan.scan.targets import Scope, ScopeError
 
@@ -69,12 +70,17 @@ async def _exchange(ip: str, port: int, request: bytes, timeout: float, limiter:
 
 async def probe_hosts(hosts: list[str], ports: tuple[int, ...], scope: Scope, limiter: RateLimiter,
                       sink: ExchangeSink, timeout: float = 1.0, concurrency: int = 2048,
-                      progress: Callable[[int], None] | None = None) -> dict[str, list[int]]:
-    """Connect to each port of each host; on open HTTP/RTSP ports send one read-only request."""
+                      progress: Callable[[int], None] | None = None,
+                      errors: Callable[[str], None] | None = None) -> dict[str, list[int]]:
+    """Connect to each port of each host; on open HTTP/RTSP ports send one read-only request.
+    Whatever one answer makes go wrong is a note on that host (`errors`), never the scan's end."""
     sem = asyncio.Semaphore(concurrency)
     open_ports: dict[str, list[int]] = {}
 
     async def one(ip: str, port: int) -> None:
+        await isolated(f"TCP {port}", ip, probe(ip, port), errors or (lambda _note: None))
+
+    async def probe(ip: str, port: int) -> None:
         async with sem:
             if port in HTTP_PORTS:
                 req = http_get(ip if port == http.PORT else f"{ip}:{port}", "/")
@@ -97,26 +103,62 @@ async def probe_hosts(hosts: list[str], ports: tuple[int, ...], scope: Scope, li
     return open_ports
 
 
-async def fetch_descriptions(urls: set[str], scope: Scope, limiter: RateLimiter, sink: ExchangeSink,
-                             errors: Callable[[str], None], timeout: float = 2.0) -> None:
-    """GET each UPnP description SSDP pointed at, when its host is a target (never elsewhere)."""
+DESCRIPTIONS_PER_DEVICE = 2
+DESCRIPTION_CONCURRENCY = 32
 
-    async def one(url: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme != "http" or not parts.hostname:
-            return
-        port = parts.port or http.PORT
-        path = parts.path or "/"
-        if parts.query:
-            path += "?" + parts.query
+
+def _description_path(url: str) -> str | None:
+    """The request target of a LOCATION, or None when it holds characters no request line may."""
+    parts = urlsplit(url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    if not path.startswith("/") or any(ord(c) <= 0x20 or ord(c) >= 0x7F for c in path):
+        return None
+    return path
+
+
+def choose_descriptions(locations: Iterable[tuple[str, str]], scope: Scope, errors: Callable[[str], None],
+                        per_device: int = DESCRIPTIONS_PER_DEVICE) -> list[tuple[str, int, str]]:
+    """(ip, port, path) of the UPnP descriptions worth fetching, from (announcer, LOCATION)
+    pairs: a LOCATION must lead back to the host that announced it (its own address, never a
+    name, a valid port; Scope.check_url), and a device gets at most `per_device` fetches. What
+    is refused is noted once per device, never fetched."""
+    chosen: dict[str, list[tuple[str, int, str]]] = {}
+    refused: dict[str, list[str]] = {}
+    for ip, url in sorted(set(locations)):
         try:
-            scope.check(parts.hostname)
-        except ScopeError:
-            errors(f"SSDP location {parts.hostname} is outside the targets; not fetched")
-            return
-        req = http_get(parts.netloc, path)
-        resp = await _exchange(parts.hostname, port, req, timeout, limiter, scope)
-        if resp:
-            sink(parts.hostname, port, req, resp)
+            host, port = scope.check_url(url, ip)
+            path = _description_path(url)
+            if path is None:
+                raise ScopeError("address with characters a request line cannot carry; not sent")
+        except ScopeError as exc:
+            refused.setdefault(ip, []).append(str(exc))
+            continue
+        mine = chosen.setdefault(ip, [])
+        if (host, port, path) in mine:
+            continue
+        if len(mine) >= per_device:
+            refused.setdefault(ip, []).append(f"more than {per_device} descriptions announced; the rest not fetched")
+            continue
+        mine.append((host, port, path))
+    for ip, why in sorted(refused.items()):
+        more = f" (and {len(why) - 1} more)" if len(why) > 1 else ""
+        errors(f"SSDP LOCATION from {ip} not fetched: {why[0]}{more}")
+    return [c for mine in chosen.values() for c in mine]
 
-    await asyncio.gather(*(one(u) for u in sorted(urls)))
+
+async def fetch_descriptions(locations: Iterable[tuple[str, str]], scope: Scope, limiter: RateLimiter,
+                             sink: ExchangeSink, errors: Callable[[str], None], timeout: float = 2.0,
+                             concurrency: int = DESCRIPTION_CONCURRENCY) -> None:
+    """GET the UPnP descriptions SSDP announcers pointed at (choose_descriptions), a few at a
+    time; a failure while fetching or reading one is a note on that device, nothing more."""
+    sem = asyncio.Semaphore(concurrency)
+
+    async def one(ip: str, port: int, path: str) -> None:
+        async with sem:
+            req = http_get(ip if port == http.PORT else f"{ip}:{port}", path)
+            resp = await _exchange(ip, port, req, timeout, limiter, scope)
+            if resp:
+                sink(ip, port, req, resp)
+
+    await asyncio.gather(*(isolated("UPnP description", ip, one(ip, port, path), errors)
+                           for ip, port, path in choose_descriptions(locations, scope, errors)))

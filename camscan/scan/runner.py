@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from camscan.collect import Collector
 from camscan.model import Endpoint, Evidence
 from camscan.protocols import http
 from camscan.protocols.registry import DEFAULT_TCP_PORTS
-from camscan.scan import arpsweep, link
+from camscan.scan import arpsweep, link, offer, tempcapture
 from camscan.scan.capture import LiveCapture
 from camscan.scan.credentials import Credentials
 from camscan.scan.discovery import discover
@@ -76,9 +75,11 @@ def _raise_fd_limit() -> None:
 
 
 def run_scan(opts: ScanOptions, say: Say, progress: Progress = no_progress) -> ScanResult:
-    """Run every phase; return the evidence the inventory is built from."""
+    """Run every phase; return the evidence the inventory is built from. The temporary capture
+    lives in a private directory removed on every way out, SIGTERM included (tempcapture)."""
     _raise_fd_limit()
-    return Scan(opts, say, progress).run()
+    with tempcapture.private_dir() as tmpdir, tempcapture.sigterm_interrupts():
+        return Scan(opts, say, progress, tmpdir).run()
 
 
 class Scan:
@@ -88,8 +89,8 @@ class Scan:
     discovery's responders and SSDP locations decide what the TCP phase asks), so they are
     methods on one object rather than functions passing a dozen values along."""
 
-    def __init__(self, opts: ScanOptions, say: Say, progress: Progress) -> None:
-        self.opts, self.say, self.progress = opts, say, progress
+    def __init__(self, opts: ScanOptions, say: Say, progress: Progress, tmpdir: str) -> None:
+        self.opts, self.say, self.progress, self.tmpdir = opts, say, progress, tmpdir
         self.scope = Scope(opts.targets)
         self.limiter = RateLimiter(opts.rate)
         self.iface = link.choose(opts.targets, opts.interface)
@@ -106,7 +107,7 @@ class Scan:
         self.phases: dict[str, float] = {}
         self.interrupted = False
         self.arp_found: dict[str, str] = {}
-        self.ssdp_locations: set[str] = set()
+        self.ssdp_locations: set[tuple[str, str]] = set()  # (announcer, LOCATION)
         self.outcomes: list[Outcome] = []
         self.open_ports: dict[str, list[int]] = {}
 
@@ -143,10 +144,8 @@ class Scan:
                 self.notes.append("no route to the targets: nothing to capture")
             return
         path = opts.capture_path
-        if not path:
-            fd, self.tmp_capture = tempfile.mkstemp(prefix="camscan-", suffix=".pcap")
-            os.close(fd)
-            path = self.tmp_capture
+        if not path:  # in run_scan's private directory, which goes with the scan
+            path = self.tmp_capture = os.path.join(self.tmpdir, "scan.pcap")
         nets = [str(c) for c in opts.targets.iter_cidrs()]
         self.capture = LiveCapture(cap_iface.name, cap_iface.ip, path, cap_iface.mac, nets)
         self.capture.start()
@@ -210,7 +209,7 @@ class Scan:
         hosts = {h for h in hosts if scope.allows(h)}
         for e in list(self.live.evidence):  # descriptions of responders inside the targets only
             if e.location and scope.allows(e.ip):
-                self.ssdp_locations.add(e.location)
+                self.ssdp_locations.add((e.ip, e.location))
         return hosts
 
     async def tcp_probes(self, hosts: set[str]) -> None:
@@ -223,9 +222,9 @@ class Scan:
         advance, finish = self.progress("TCP probes", (len(near) + len(far)) * len(opts.ports))
         for found in await asyncio.gather(
                 probe_hosts(near, opts.ports, self.scope, self.limiter, self.on_exchange,
-                            min(opts.connect_timeout, 0.5), progress=advance),
+                            min(opts.connect_timeout, 0.5), progress=advance, errors=self.errors.append),
                 probe_hosts(far, opts.ports, self.scope, self.limiter, self.on_exchange, opts.connect_timeout,
-                            progress=advance)):
+                            progress=advance, errors=self.errors.append)):
             self.open_ports.update(found)
         finish()
 
@@ -244,7 +243,8 @@ class Scan:
 
     async def credentialed_enrichment(self, credentials: Credentials) -> None:
         """Ask the devices' own APIs with the user's accounts."""
-        targets = api_targets(self.live.evidence, self.open_ports, self.scope)
+        targets = offer.corroborate(api_targets(self.live.evidence, self.open_ports, self.scope),
+                                    self.live.evidence, self.open_ports)
         self.say(f"credentialed identification of {len(targets)} devices ...")
         self.outcomes.extend(await enrich(targets, credentials, self.scope, self.limiter, self.on_exchange))
         if self.capture is None:  # no capture to replay: ONVIF's answers come as evidence directly
@@ -265,7 +265,9 @@ class Scan:
         replay_file(capture.path, replayed)
         if capture.error:
             self.notes.append(f"capture: {capture.error}")
-        return replayed.evidence, dict(replayed.counters.counts)
+        # what the APIs answered over HTTPS is only ciphertext in the capture
+        tls_evidence = [e for o in self.outcomes for e in o.tls_evidence]
+        return replayed.evidence + tls_evidence, dict(replayed.counters.counts)
 
     def build_result(self) -> ScanResult:
         """Evidence about the targets only (never the scanner itself), with each device's
@@ -279,8 +281,7 @@ class Scan:
         for o in self.outcomes:
             if o.notes:
                 result.device_notes.setdefault(o.ip, []).extend(o.notes)
-            key = "read" if o.read else ("refused" if o.refused else "no answer")
-            result.enrichment[key] = result.enrichment.get(key, 0) + 1
+            result.enrichment[o.status] = result.enrichment.get(o.status, 0) + 1
         return result
 
 

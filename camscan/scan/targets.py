@@ -9,7 +9,9 @@ like /8 would otherwise send millions of packets).
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import netaddr
 
@@ -110,6 +112,34 @@ class Scope:
         if not self.allows(ip):
             raise ScopeError(f"{ip} is outside the targets; not sent")
 
+    def check_url(self, url: str, device_ip: str, ports: Iterable[int] | None = None) -> tuple[str, int]:
+        """(host, port) of a URL a device gave us (a redirect, an XAddr, an SSDP LOCATION), or
+        ScopeError. The URL may only lead back to `device_ip` itself — a device can speak only
+        for itself — as an IPv4 literal (a host name is refused, never looked up: the lookup
+        itself would leave the targets), on a valid port (one of `ports` when given), with
+        scheme http or https."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            raise ScopeError("address with an invalid port; not sent") from None
+        if parts.scheme not in ("http", "https"):
+            raise ScopeError(f"address of scheme {parts.scheme[:10]!r}; not sent")
+        host = parts.hostname or ""
+        try:
+            literal = str(ipaddress.IPv4Address(host))
+        except ValueError:
+            raise ScopeError("address names a host instead of an IPv4 address; not looked up, not sent") from None
+        if literal != device_ip:
+            raise ScopeError(f"address leads to {literal}, not to the device that gave it ({device_ip}); not sent")
+        if port is None:
+            port = 443 if parts.scheme == "https" else 80
+        if not 0 < port < 65536:
+            raise ScopeError(f"address with port {port}; not sent")
+        if ports is not None and port not in set(ports):
+            raise ScopeError(f"address leads to port {port}, not one this request may use; not sent")
+        self.check(literal)
+        return literal, port
 
 def parse_ports(text: str) -> tuple[int, ...]:
     """`--ports 80,443,554` → (80, 443, 554); InputError with the option's own wording otherwise."""
