@@ -85,9 +85,11 @@ def test_broadcast_discovery_is_registered_and_gated_to_the_link() -> None:
                                                                           ("hanwha", 7701, 7711)}
     assert not {b.source for b in UDP_BROADCAST} & {d.source for d in UDP_DISCOVERY}
     scope = Scope(netaddr.IPSet(["198.18.0.0/24"]))
-    scope.check(BROADCAST)
-    with pytest.raises(ScopeError):
-        scope.check("198.18.1.255")  # another network's directed broadcast is not the link's
+    scope.check_broadcast(BROADCAST)
+    assert not scope.allows(BROADCAST), "never a host's address (TCP probes, fetched URLs)"
+    for other in ("198.18.1.255", "198.18.0.10", "239.255.255.250"):
+        with pytest.raises(ScopeError):
+            scope.check_broadcast(other)  # another network's directed broadcast is not the link's
 
 
 # ------------------------------------------------------------------------------------- DHCP

@@ -106,8 +106,7 @@ def test_a_port_nothing_registers_is_not_read(tmp_path: Path) -> None:
 
 def test_scope_allows_the_registered_groups_and_no_other_multicast() -> None:
     scope = Scope(netaddr.IPSet(["198.18.0.0/24"]))
-    # the link's limited broadcast (Bosch and Hanwha discovery) never leaves the chosen link
-    assert {"239.255.255.250", "239.255.255.251", "224.0.0.251", "255.255.255.255"} == DISCOVERY_GROUPS
+    assert {"239.255.255.250", "239.255.255.251", "224.0.0.251"} == DISCOVERY_GROUPS
     for group in DISCOVERY_GROUPS:
         scope.check(group)
     with pytest.raises(ScopeError):

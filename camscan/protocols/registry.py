@@ -71,8 +71,9 @@ UDP_BROADCAST: tuple[UdpBroadcast, ...] = (
     UdpBroadcast("Bosch discovery", "bosch", bosch.PORT, bosch.REPLY_PORT, bosch.build_probe),
     UdpBroadcast("Hanwha discovery", "hanwha", hanwha.PORT, hanwha.REPLY_PORT, hanwha.build_probe),
 )
-# The link-local groups (and the link's limited broadcast) a scan may send to on its chosen interface.
-DISCOVERY_GROUPS: frozenset[str] = frozenset(d.group for d in UDP_DISCOVERY) | {BROADCAST}
+# The link-local groups a scan may send to on its chosen interface (and BROADCAST, through
+# Scope.check_broadcast: never a host's address).
+DISCOVERY_GROUPS: frozenset[str] = frozenset(d.group for d in UDP_DISCOVERY)
 
 # Every port whose TCP conversations the HTTP/RTSP/ONVIF/ISAPI/CGI parsers read.
 TCP_PORTS: tuple[int, ...] = tuple(sorted(set(http.PORTS) | set(rtsp.PORTS)))

@@ -85,7 +85,7 @@ async def discover(local_ip: str | None, off_link: list[str], scope: Scope, limi
                 tr, _ = await loop.create_datagram_endpoint(
                     lambda lp=bcast.reply_port: _Receiver(sink, lp), sock=s)
                 transports.append(tr)
-                scope.check(BROADCAST)
+                scope.check_broadcast(BROADCAST)
                 sends.append((tr, bcast.probe, (BROADCAST, bcast.port)))
         if off_link:
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
