@@ -36,9 +36,14 @@ cli.add_command(signatures)
 @click.option("--db", metavar="DB", help=_DB_HELP)
 @click.option("--site", default="", metavar="NAME", help="The site this capture was taken at (tags the run).")
 @click.option("--no-history", is_flag=True, help="Do not record this run in the scan history.")
+@click.option("--scanner", "scanners", metavar="ADDRESS", multiple=True,
+              help="The address of the machine that made the capture: its own ARP questions are not a device.")
 def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | None, quiet: bool, db: str | None,
-           site: str, no_history: bool) -> None:
-    """Build the inventory from pcap/pcapng captures (the same parsers a live scan uses)."""
+           site: str, no_history: bool, scanners: tuple[str, ...]) -> None:
+    """Build the inventory from pcap/pcapng captures (the same parsers a live scan uses).
+
+    Exit status 0 when every capture was read, 2 when any could not be (each is one line; the
+    others are still read and the inventory written), or when none could."""
     from camscan.collect import Collector
     from camscan.identify.policy import preload
     from camscan.identify.signatures import load
@@ -67,7 +72,7 @@ def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | Non
             click.echo(f"camscan: error: {p}", err=True)
         sys.exit(2)
     inv = build_inventory(collector.evidence, list(captures), dict(collector.counters.counts),
-                          [f"error: {p}" for p in problems])
+                          [f"error: {p}" for p in problems], scanner_ips=set(scanners) or None)
     _tag_site(inv, site)
     write_outputs(inv, {"csv": csv_path, "json": json_path})
     if target is not None:
@@ -139,7 +144,8 @@ def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, 
     opts = ScanOptions(ipset, interface, rate, port_list, capture_path, discovery_wait, credentials=creds or None)
     say = (lambda m: None) if quiet else (lambda m: click.echo(m, err=True))
     result = run_scan(opts, say, _progress_bars if (not quiet and sys.stderr.isatty()) else no_progress)
-    inv = build_inventory(result.evidence, list(targets), result.skipped, result.notes)
+    inv = build_inventory(result.evidence, list(targets), result.skipped, result.notes,
+                          scanner_ips={result.scanner_ip} - {""})
     apply_scan_notes(inv, result)
     _tag_site(inv, site)
     write_outputs(inv, {"csv": csv_path, "json": json_path})

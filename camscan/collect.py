@@ -1,17 +1,24 @@
 """The one place where addressed bytes meet the protocol parsers.
 
 Replay (from pcap files) and the live scanner both hand what devices sent to a Collector:
-ARP bodies, UDP datagrams and finished TCP conversations. The Collector picks the parser by
-port and content, keeps every Evidence, and counts — never raises on — what could not be
-read, so one hostile device cannot end a run or lose what other devices said.
+ARP bodies, IPv6 neighbour discovery, UDP datagrams (discovery and DHCP) and finished TCP
+conversations. The Collector picks the parser by port and content, keeps every Evidence, and
+counts — never raises on — what could not be read, so one hostile device cannot end a run or
+lose what other devices said.
+
+Every Evidence is stamped with when it was seen (`seen`: the capture's timestamp when the
+caller gives one, else the clock) and, for a message that came over IPv6, the sender's IPv6
+address (`ipv6`); the parsers are handed an Endpoint without an IPv4 address then, so they
+take the IPv4 address a device states about itself, if any.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from camscan.model import Endpoint, Evidence, Malformed
-from camscan.protocols import arp, httpmsg, rtsp
+from camscan.protocols import arp, httpmsg, ndp, rtsp
 from camscan.protocols import http as http_proto
 from camscan.protocols.registry import UDP_BY_PORT
 
@@ -33,27 +40,44 @@ class Collector:
         self.evidence: list[Evidence] = []
         self.counters = counters or Counters()
 
-    def _keep(self, items: list[Evidence]) -> None:
+    def _keep(self, items: list[Evidence], seen: float | None = None, ipv6: str = "") -> None:
+        when = time.time() if seen is None else seen
+        for e in items:
+            e.seen = e.seen or when
+            if ipv6 and not e.via and not e.ipv6:
+                e.ipv6 = ipv6
         self.evidence.extend(items)
 
-    def arp(self, payload: bytes) -> None:
+    def arp(self, payload: bytes, seen: float | None = None) -> None:
         try:
-            self._keep(arp.parse(payload))
+            self._keep(arp.parse(payload), seen)
         except Malformed:
             self.counters.add("malformed ARP messages")
 
-    def udp(self, src: Endpoint, sport: int, dport: int, payload: bytes) -> None:
+    def ndp(self, icmp: bytes, src_ipv6: str, src_mac: str, seen: float | None = None) -> None:
+        """An ICMPv6 message; neighbour discovery binds an IPv6 address to a MAC."""
+        try:
+            self._keep(ndp.parse(icmp, src_ipv6, src_mac), seen)
+        except Malformed:
+            self.counters.add("malformed NDP messages")
+        except Exception:  # a parser bug must not end the run; it is counted and reported
+            self.counters.add("unreadable NDP messages (parser error)")
+
+    def udp(self, src: Endpoint, sport: int, dport: int, payload: bytes, seen: float | None = None,
+            src_ipv6: str = "") -> None:
+        """A UDP datagram from `src` (whose ip is "" when it came over IPv6 from `src_ipv6`)."""
         proto = UDP_BY_PORT.get(sport) or UDP_BY_PORT.get(dport)
         if proto is None:
             return
         try:
-            self._keep(proto.parse(payload, src))
+            self._keep(proto.parse(payload, src), seen, src_ipv6)
         except Malformed:
             self.counters.add(f"malformed {proto.name} messages")
         except Exception:  # a parser bug must not end the run; it is counted and reported
             self.counters.add(f"unreadable {proto.name} messages (parser error)")
 
-    def tcp_stream(self, server: Endpoint, client: bytes, server_bytes: bytes) -> None:
+    def tcp_stream(self, server: Endpoint, client: bytes, server_bytes: bytes, seen: float | None = None,
+                   server_ipv6: str = "") -> None:
         try:
             pairs = httpmsg.pair(client, server_bytes)
         except Malformed:
@@ -77,4 +101,4 @@ class Collector:
             for ev in items:
                 if ev.problem == "malformed":
                     self.counters.add("malformed device API bodies")
-            self._keep(items)
+            self._keep(items, seen, server_ipv6)

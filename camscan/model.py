@@ -13,6 +13,7 @@ from typing import Any
 # Evidence sources, as they appear in the inventory's `evidence` column (INVENTORY.md).
 SOURCES = (
     "arp", "oui", "sadp", "dhip", "wsd", "ssdp", "mdns", "http", "rtsp", "onvif", "isapi", "cgi", "nvr",
+    "dhcp", "ndp",
 )
 
 DEVICE_TYPES = ("camera", "nvr", "dvr", "encoder", "intercom", "alarm", "other", "unknown")
@@ -67,14 +68,21 @@ class Evidence:
     # LOCATION (the UPnP description URL), WS-Discovery XAddrs (ONVIF service addresses)
     location: str = ""
     xaddrs: tuple[str, ...] = ()
-    # for ARP: "request", "reply" or "gratuitous" (a host only asking is the scanner itself)
+    # for ARP: "request", "reply" or "gratuitous", and for a request the address asked about
+    # (a host that only asks, about many addresses, is the scanner sweeping: identify/grouping.py)
     arp_op: str = ""
+    arp_target: str = ""
     # a problem with the message, by kind ("malformed"); the detail is in `note`
     problem: str = ""
     # text for a person (shown in the JSON's notes); no code may branch on its wording
     note: str = ""
     # the OUI registrant, set by the OUI lookup only
     oui_registrant: str = ""
+    # an IPv6 address of the device: the one the message came from, or one it states (NDP, SADP)
+    ipv6: str = ""
+    # when the message was seen (seconds since the epoch, UTC): the capture's timestamp in a
+    # replay, the clock in a live scan; 0 when not known. A device's address is the one it used last.
+    seen: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +97,16 @@ class AdvisoryFinding:
     def note(self) -> str:
         """How the finding reads in a device's notes when it is only a rule of thumb."""
         return f"{self.id}: heuristic match ({self.title}; rule of thumb, not the vendor's table)"
+
+
+@dataclass(frozen=True, slots=True)
+class AddressSeen:
+    """One IPv4 address a device used, and when it was first and last seen using it (ISO 8601
+    UTC, empty when the evidence carried no time)."""
+
+    ip: str
+    first_seen: str = ""
+    last_seen: str = ""
 
 
 @dataclass(slots=True)
@@ -116,6 +134,10 @@ class Device:
     provenance: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     mac_randomised: bool = False
+    # every IPv6 address the device was seen with (JSON only)
+    ipv6: list[str] = field(default_factory=list)
+    # every IPv4 address it used, oldest first; `ip` is the one it used last (JSON only)
+    addresses: list[AddressSeen] = field(default_factory=list)
     # columns joined from the user's asset register (purchase date, cost...), written after
     # the contract's columns in the register's own order
     extra: dict[str, str] = field(default_factory=dict)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from camscan import __version__
-from camscan.model import AdvisoryFinding, Device, Inventory
+from camscan.model import AddressSeen, AdvisoryFinding, Device, Inventory
 
 
 class SerialiseError(ValueError):
@@ -28,7 +28,8 @@ class SerialiseError(ValueError):
 class Field:
     """One per-device field. `kind` says how it is written and read: text, number (an int or
     empty), texts (a list of text; `;`-joined in a CSV cell), findings, mapping (text to text,
-    written sorted) or flag. `csv` puts it in the CSV's columns (and so the HTML table's);
+    written sorted), flag or addresses (AddressSeen records). `csv` puts it in the CSV's columns
+    (and so the HTML table's);
     `table` gives its terminal-table column (position, heading, width); `diff` says what a change in it means
     when two scans are compared ("location": the device moved, "identity": it changed,
     "firmware": it was re-flashed)."""
@@ -61,6 +62,8 @@ DEVICE_FIELDS: tuple[Field, ...] = (
     Field("provenance", "mapping", csv=False),
     Field("notes", "texts", csv=False),
     Field("mac_randomised", "flag", csv=False),
+    Field("ipv6", "texts", csv=False),
+    Field("addresses", "addresses", csv=False),
 )
 
 # the CSV's columns (INVENTORY.md): names and order fixed, new ones at the end
@@ -84,6 +87,8 @@ def _encode(f: Field, value: Any) -> Any:
         return [{"id": x.id, "title": x.title, "heuristic": x.heuristic} for x in value]
     if f.kind == "mapping":
         return dict(sorted(value.items()))
+    if f.kind == "addresses":
+        return [{"ip": a.ip, "first_seen": a.first_seen, "last_seen": a.last_seen} for a in value]
     return value
 
 
@@ -160,6 +165,18 @@ def _decode_findings(name: str, value: Any) -> list[AdvisoryFinding]:
     return out
 
 
+def _decode_addresses(name: str, value: Any) -> list[AddressSeen]:
+    if not isinstance(value, list):
+        raise SerialiseError(f"{name} must be a list of addresses")
+    out = []
+    for item in value:
+        if not isinstance(item, dict) or not all(isinstance(item.get(k, ""), str)
+                                                 for k in ("ip", "first_seen", "last_seen")):
+            raise SerialiseError(f"{name} must be a list of addresses (each with a text ip, first_seen, last_seen)")
+        out.append(AddressSeen(item.get("ip", ""), item.get("first_seen", ""), item.get("last_seen", "")))
+    return out
+
+
 def _decode_mapping(name: str, value: Any) -> dict[str, str]:
     return dict(value) if isinstance(value, dict) else {}
 
@@ -169,8 +186,10 @@ def _decode_flag(name: str, value: Any) -> bool:
 
 
 _DECODERS = {"text": _decode_text, "number": _decode_number, "texts": _decode_texts,
-             "findings": _decode_findings, "mapping": _decode_mapping, "flag": _decode_flag}
-_MISSING: dict[str, Any] = {"text": "", "number": None, "texts": [], "findings": [], "mapping": {}, "flag": False}
+             "findings": _decode_findings, "mapping": _decode_mapping, "flag": _decode_flag,
+             "addresses": _decode_addresses}
+_MISSING: dict[str, Any] = {"text": "", "number": None, "texts": [], "findings": [], "mapping": {}, "flag": False,
+                            "addresses": []}
 
 
 def device_from_dict(raw: dict[str, Any], fields: tuple[Field, ...] = DEVICE_FIELDS,

@@ -93,10 +93,11 @@ CASES = [
          {"ip": "198.18.0.10", "mac": HIK_MAC, "manufacturer": "Hikvision", "model": "DS-2CD2386G2-IU"}],
         id="two MACs on one IP without ARP: an address conflict, two devices"),
     pytest.param(
-        [arp("198.18.0.2", SCANNER_MAC, op="request"), arp("198.18.0.61", DELL_MAC)],
+        [*(ev("arp", ip="198.18.0.2", mac=SCANNER_MAC, arp_op="request", arp_target=f"198.18.0.{n}")
+           for n in range(10, 18)), arp("198.18.0.61", DELL_MAC)],
         [{"ip": "198.18.0.61", "mac": DELL_MAC, "manufacturer": "", "device_type": "other",
           "form": "", "confidence": "", "evidence": ["arp", "oui"], "provenance": {"device_type": "oui"}}],
-        id="a host only asking ARP questions is the scanner: dropped; a Dell is other"),
+        id="a host only asking ARP about many addresses is the scanner sweeping: dropped; a Dell is other"),
     pytest.param(
         [sadp("198.18.0.32", RANDOM_MAC, model="CS-C6N-A0-1C2WFR", form="ptz")],
         [{"mac": RANDOM_MAC, "mac_randomised": True, "manufacturer": "Hikvision", "brand": "EZVIZ",
@@ -301,7 +302,7 @@ def test_shipped_policy_examples_hold() -> None:
     ("sadp = 50", "sadp = -1", "[rank]: 'sadp' must be a whole number"),
     ("penalty = 25", "penalty = true", "[unauthenticated]: 'penalty' must be a whole number"),
     ('oui = "low"', 'oui = "lowish"', "[maker]: 'oui' must be one of ['high', 'medium', 'low']"),
-    ('"sadp", "dhip", "wsd"', '"sadp", "dhcp", "wsd"', "[kind]: 'camera_sources' has ['dhcp']"),
+    ('"sadp", "dhip", "wsd"', '"sadp", "dhcpx", "wsd"', "[kind]: 'camera_sources' has ['dhcpx']"),
     ('device_type = "camera"\nweight = 14', 'device_type = "webcam"\nweight = 14',
      "[kind.wsd_types]: 'device_type' must be one of"),
     ("pattern = 'networkvideotransmitter|", "pattern = '(networkvideotransmitter|", "[kind.wsd_types]: bad regex"),

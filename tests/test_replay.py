@@ -189,7 +189,7 @@ REAL = ROOT.parent / "shared" / "realworld"
 
 
 @pytest.mark.parametrize(("capture", "ip", "maker", "model"), [
-    ("iotsentinel-dlink-DCS-935L-setup-ssdp-hnap.pcap", "192.168.0.20", "D-Link", "DCS-935L"),
+    ("iotsentinel-dlink-DCS-935L-setup-ssdp-hnap.pcap", "10.10.10.37", "D-Link", "DCS-935L"),  # its last address
     ("iotsentinel-dlink-daycam-setup-ssdp.pcap", "10.10.10.58", "Cellvision", ""),
     ("iotsentinel-edimax-cam1-setup-ssdp.pcap", "10.10.10.51", "", "IC-3115W"),
 ])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import stat
-import time
 from pathlib import Path
 
 import pytest
@@ -484,7 +483,7 @@ def test_render_json_is_stable_and_complete() -> None:
     assert doc["new"][0]["serial"] == "NEW" and doc["new"][0]["model"] == "DS-2CD\x1b[31mX"  # kept as data in JSON
     assert list(doc["new"][0]) == ["ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware",
                                    "serial", "name", "via", "channel", "site", "advisories", "findings", "evidence",
-                                   "confidence", "provenance", "notes", "mac_randomised"]
+                                   "confidence", "provenance", "notes", "mac_randomised", "ipv6", "addresses"]
     [m] = doc["moved"]
     assert m["matched_by"] == "serial" and m["changes"] == {"ip": {"old": "10.1.1.5", "new": "10.1.1.9"}}
     assert m["old"]["ip"] == "10.1.1.5" and m["new"]["ip"] == "10.1.1.9"
@@ -494,7 +493,9 @@ def test_render_json_is_stable_and_complete() -> None:
 
 # -- scale -------------------------------------------------------------------------------------
 
-def test_twenty_thousand_devices_record_read_and_diff_quickly(hist: History) -> None:
+def test_twenty_thousand_devices_record_read_and_diff(hist: History) -> None:
+    """At estate scale every row comes back as written and the diff finds every move and re-flash
+    (how fast is measured by bench/report_bench.py and bench/store_bench.py, not here)."""
     def estate(shift: int, fw: str) -> list[Device]:
         out = []
         for n in range(20_000):
@@ -505,18 +506,13 @@ def test_twenty_thousand_devices_record_read_and_diff_quickly(hist: History) -> 
         return out
 
     old, new = estate(0, "V5.5.0"), estate(7, "V5.7.3")
-    t0 = time.perf_counter()
     a = hist.record(inv(*old), "scan")
     b = hist.record(inv(*new), "scan")
     old_back, new_back = hist.devices(a), hist.devices(b)
-    t1 = time.perf_counter()
     d = diff(old_back, new_back)
-    render_table(d)
-    t2 = time.perf_counter()
+    assert render_table(d).startswith("0 new, 0 gone, 20000 moved, 2000 re-flashed")
     assert old_back == old and new_back == new
     assert len(d.moved) == 20_000 and len(d.reflashed) == 2_000 and d.new == d.gone == []
-    assert t1 - t0 < 5, f"record+read of 2 x 20,000 devices took {t1 - t0:.2f} s"
-    assert t2 - t1 < 5, f"diff of 2 x 20,000 devices took {t2 - t1:.2f} s"
 
 
 

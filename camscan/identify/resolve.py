@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from camscan.identify import oui
 from camscan.identify.policy import CONFIDENCE, FusionPolicy
 from camscan.identify.signatures import Match, Signatures
-from camscan.model import SOURCES, Device, Evidence
+from camscan.model import SOURCES, AddressSeen, Device, Evidence
+from camscan.values import ip_number
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 MAX_FIELD = 200
@@ -66,19 +68,51 @@ def _first_with(items: list[Evidence], attr: str) -> Evidence | None:
 
 
 def resolve_identity(d: Device, items: list[Evidence]) -> None:
-    """ip from the device's own packets where there are any (else the recorder's word), mac
+    """ip from the device's own packets where there are any (else the recorder's word): the
+    IPv4 address it used last, else its IPv6 address; every address it used, with when; mac
     only from its own packets, and the recorder and channel that reported it."""
     direct = [e for e in items if not e.via]
     channel = [e for e in items if e.via]
-    best = _first_with(direct or items, "ip")
+    best = _last_used(direct) or _first_with(direct or items, "ip")
     if best is not None:
         d.ip, d.provenance["ip"] = clean(best.ip), best.source
+    d.addresses = _addresses(direct)
+    by_time = sorted((e for e in direct if e.ipv6), key=lambda e: e.seen)
+    d.ipv6 = list(dict.fromkeys(clean(e.ipv6) for e in by_time))
+    if not d.ip and d.ipv6:
+        d.ip = next((a for a in d.ipv6 if not a.startswith("fe80:")), d.ipv6[0])
+        d.provenance["ip"] = next(e.source for e in by_time if e.ipv6 == d.ip)
     best = _first_with(direct, "mac")
     if best is not None:
         d.mac, d.provenance["mac"] = best.mac, best.source
     if channel:
         d.via, d.channel = channel[0].via, channel[0].channel
         d.provenance["via"] = "nvr"
+
+
+def _last_used(direct: list[Evidence]) -> Evidence | None:
+    """The evidence of the IPv4 address the device was seen with last (the strongest on a tie);
+    None when none of it carries a time."""
+    timed = [e for e in direct if e.seen and ip_number(e.ip) is not None]
+    return max(timed, key=lambda e: e.seen) if timed else None
+
+
+def _when(seen: float) -> str:
+    return datetime.fromtimestamp(seen, UTC).isoformat(timespec="milliseconds") if seen else ""
+
+
+def _addresses(direct: list[Evidence]) -> list[AddressSeen]:
+    """Each IPv4 address the device used, with when it was first and last seen, oldest first."""
+    span: dict[str, list[float]] = {}
+    for e in direct:
+        if ip_number(e.ip) is None:
+            continue
+        first_last = span.setdefault(e.ip, [0.0, 0.0])
+        if e.seen:
+            first_last[0] = min(first_last[0] or e.seen, e.seen)
+            first_last[1] = max(first_last[1], e.seen)
+    ordered = sorted(span.items(), key=lambda kv: (kv[1][0] or float("inf"), kv[1][1]))
+    return [AddressSeen(ip, _when(first), _when(last)) for ip, (first, last) in ordered]
 
 
 def resolve_fields(d: Device, items: list[Evidence]) -> None:

@@ -77,4 +77,5 @@ def parse(arp_payload: bytes) -> list[Evidence]:
     kind = "reply" if op == _OP_REPLY else "request"
     if op == _OP_REQUEST and spa == data[24:28]:
         kind = "gratuitous"
-    return [Evidence(source="arp", ip=ip, mac=mac, arp_op=kind)]
+    target = str(ipaddress.IPv4Address(data[24:28])) if kind == "request" else ""
+    return [Evidence(source="arp", ip=ip, mac=mac, arp_op=kind, arp_target=target)]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from camscan.model import Endpoint, Evidence
-from camscan.protocols import bosch, dhip, hanwha, http, mdns, rtsp, sadp, ssdp, wsdiscovery
+from camscan.protocols import bosch, dhcp, dhcp6, dhip, hanwha, http, mdns, rtsp, sadp, ssdp, wsdiscovery
 
 UdpParser = Callable[[bytes, Endpoint], list[Evidence]]
 
@@ -49,8 +49,27 @@ UDP_DISCOVERY: tuple[UdpDiscovery, ...] = (
     UdpDiscovery("DHIP", "dhip", dhip.GROUP, dhip.PORT, dhip.parse, dhip.build_probe, True),
     UdpDiscovery("mDNS", "mdns", mdns.GROUP, mdns.PORT, mdns.parse, _mdns_probe, True),
 )
-UDP_BY_PORT: dict[int, UdpDiscovery] = {d.port: d for d in UDP_DISCOVERY}
-UDP_PORTS: tuple[int, ...] = tuple(d.port for d in UDP_DISCOVERY)
+
+
+@dataclass(frozen=True, slots=True)
+class UdpPassive:
+    """A protocol camscan only reads, never sends (no probe, no group to join): devices speak it
+    on their own and a capture shows it."""
+
+    name: str
+    source: str
+    ports: tuple[int, ...]
+    parse: UdpParser
+
+
+UDP_PASSIVE: tuple[UdpPassive, ...] = (
+    UdpPassive("DHCP", "dhcp", dhcp.PORTS, dhcp.parse),
+    UdpPassive("DHCPv6", "dhcp", dhcp6.PORTS, dhcp6.parse),
+)
+UDP_BY_PORT: dict[int, UdpDiscovery | UdpPassive] = {
+    **{d.port: d for d in UDP_DISCOVERY}, **{p: d for d in UDP_PASSIVE for p in d.ports}}
+# every UDP port a capture filter keeps (discovery and passive protocols)
+UDP_PORTS: tuple[int, ...] = tuple(UDP_BY_PORT)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from xml.etree.ElementTree import Element
 
 from camscan.firmware import normalise_firmware
 from camscan.model import Endpoint, Evidence, Malformed
-from camscan.protocols.addresses import ipv4
+from camscan.protocols.addresses import ipv4, ipv6
 from camscan.safexml import find, local, parse_xml, text
 from camscan.values import normalise_mac
 
@@ -97,5 +97,6 @@ def _evidence(pm: Element, src: Endpoint) -> Evidence:
         serial=text(pm, "DeviceSN"),
         firmware=normalise_firmware(text(pm, "SoftwareVersion")),
         name=text(pm, "DeviceName"),
+        ipv6=ipv6(text(pm, "IPv6Address")),
         note="; ".join(notes),
     )

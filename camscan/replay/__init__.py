@@ -6,8 +6,21 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from camscan.model import Endpoint
+from camscan.protocols.ndp import ICMPV6
 from camscan.protocols.registry import TCP_PORTS
-from camscan.replay.decode import ETH_ARP, ETH_IP, Defragmenter, ipv4, link_payload, sender_mac, tcp, udp
+from camscan.replay.decode import (
+    ETH_ARP,
+    ETH_IP,
+    ETH_IPV6,
+    Datagram,
+    Defragmenter,
+    ipv4,
+    ipv6,
+    link_payload,
+    sender_mac,
+    tcp,
+    udp,
+)
 from camscan.replay.pcapfile import PcapError, ReadResult, read_frames
 from camscan.replay.tcpstreams import Reassembler
 
@@ -35,9 +48,15 @@ def replay_file(path: str, collector: Collector) -> ReplayReport:
     """
     counters = collector.counters
     defrag = Defragmenter(counters)
+    # when each TCP sender was last seen: a conversation's evidence carries its server's time
+    tcp_seen: dict[str, float] = {}
 
     def sink(server_ip: str, server_mac: str, port: int, client: bytes, server: bytes) -> None:
-        collector.tcp_stream(Endpoint(server_ip, server_mac, port), client, server)
+        seen = tcp_seen.get(server_ip)
+        if ":" in server_ip:
+            collector.tcp_stream(Endpoint("", server_mac, port), client, server, seen, server_ip)
+        else:
+            collector.tcp_stream(Endpoint(server_ip, server_mac, port), client, server, seen)
 
     streams = Reassembler(set(TCP_PORTS), sink, counters)
     result = ReadResult()
@@ -48,26 +67,38 @@ def replay_file(path: str, collector: Collector) -> ReplayReport:
             counters.add("frames of unknown link type" if frame.data else "empty frames")
             continue
         src_mac, etype, l3 = link
-        if etype == ETH_ARP:
-            collector.arp(l3)
+        if etype == ETH_IP:
+            dg = ipv4(src_mac, l3, frame.ts, defrag, counters)
+        elif etype == ETH_IPV6:
+            dg = ipv6(src_mac, l3, frame.ts, counters)
+        elif etype == ETH_ARP:
+            collector.arp(l3, frame.ts)
             continue
-        if etype != ETH_IP:
-            counters.add("non-IPv4 frames")
+        else:
+            counters.add("frames of other protocols")
             continue
-        dg = ipv4(src_mac, l3, frame.ts, defrag, counters)
-        if dg is None:
-            continue
-        mac = sender_mac(dg)
-        if dg.proto == 17:
-            u = udp(dg, counters)
-            if u is not None:
-                collector.udp(Endpoint(dg.src, mac, u[0]), u[0], u[1], u[2])
-        elif dg.proto == 6:
-            seg = tcp(dg, counters)
-            if seg is not None:
-                streams.add(dg.src, mac, dg.dst, seg)
+        if dg is not None:
+            _datagram(dg, collector, streams, tcp_seen)
     streams.close()
     defrag.close()
     report.frames = result.frames
     report.error = result.error
     return report
+
+
+def _datagram(dg: Datagram, collector: Collector, streams: Reassembler, tcp_seen: dict[str, float]) -> None:
+    """Hand one IP datagram to the collector (UDP, ICMPv6) or the TCP reassembler."""
+    mac = sender_mac(dg)
+    v6 = ":" in dg.src
+    if dg.proto == 17:
+        u = udp(dg, collector.counters)
+        if u is not None:
+            src = Endpoint("" if v6 else dg.src, mac, u[0])
+            collector.udp(src, u[0], u[1], u[2], dg.ts, dg.src if v6 else "")
+    elif dg.proto == 6:
+        seg = tcp(dg, collector.counters)
+        if seg is not None:
+            tcp_seen[dg.src] = dg.ts
+            streams.add(dg.src, mac, dg.dst, seg)
+    elif dg.proto == ICMPV6 and v6:
+        collector.ndp(dg.payload, dg.src, mac, dg.ts)

@@ -1,13 +1,17 @@
 """Frames → the addressed payloads the protocol parsers read: ARP bodies, UDP datagrams
-(IPv4 fragments reassembled) and TCP segments.
+(IPv4 fragments reassembled), TCP segments and ICMPv6 neighbour discovery, over IPv4 and IPv6.
+
+Every link type a capture is commonly made with is read: Ethernet (with 802.1Q/802.1ad tags),
+Linux cooked v1 and v2 (`tcpdump -i any`, tags or not), raw IP, BSD and OpenBSD loopback.
 
 Pure and defensive: every length is checked against the bytes actually captured; a frame
-that lies about its lengths is counted as malformed and dropped, never trusted. IPv6 is
-not decoded (camscan's inventory is IPv4) and is counted as such.
+that lies about its lengths is counted as malformed and dropped, never trusted. IPv6
+fragments are not reassembled (discovery replies fit one packet) and are counted.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import struct
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -27,6 +31,7 @@ DLT_LOOP = 108
 
 ETH_IP = 0x0800
 ETH_ARP = 0x0806
+ETH_IPV6 = 0x86DD
 ETH_VLAN = (0x8100, 0x88A8, 0x9100)
 
 MAX_FRAGMENTED = 65_535
@@ -35,7 +40,8 @@ MAX_PENDING_DATAGRAMS = 512
 
 @dataclass(slots=True)
 class Datagram:
-    """An IPv4 payload with its addressing, after any reassembly."""
+    """An IPv4 or IPv6 payload with its addressing (IPv4 after any reassembly); `ttl` is the
+    IPv6 hop limit for IPv6."""
 
     src_mac: str
     src: str
@@ -54,42 +60,52 @@ def ip_str(b: bytes) -> str:
     return f"{b[0]}.{b[1]}.{b[2]}.{b[3]}"
 
 
+def _untag(data: bytes, etype: int, off: int) -> tuple[int, int] | None:
+    """(ethertype, offset of the L3 header) once any VLAN tags at `off` are skipped."""
+    while etype in ETH_VLAN:
+        if len(data) < off + 4:
+            return None
+        etype = (data[off + 2] << 8) | data[off + 3]
+        off += 4
+    return etype, off
+
+
 def link_payload(linktype: int, data: bytes) -> tuple[str, int, bytes] | None:
     """(source MAC, ethertype, L3 bytes) for a frame, or None if the link type is unknown."""
     if linktype == DLT_EN10MB:
         if len(data) < 14:
             return None
-        src = data[6:12]
-        etype = (data[12] << 8) | data[13]
-        off = 14
-        while etype in ETH_VLAN:
-            if len(data) < off + 4:
-                return None
-            etype = (data[off + 2] << 8) | data[off + 3]
-            off += 4
-        return mac_str(src), etype, data[off:]
-    if linktype == DLT_LINUX_SLL:
+        src = mac_str(data[6:12])
+        tagged = _untag(data, (data[12] << 8) | data[13], 14)
+    elif linktype == DLT_LINUX_SLL:
         if len(data) < 16:
             return None
-        halen = (data[4] << 8) | data[5]
-        src = mac_str(data[6:12]) if halen == 6 else ""
-        return src, (data[14] << 8) | data[15], data[16:]
-    if linktype == DLT_LINUX_SLL2:
+        src = mac_str(data[6:12]) if (data[4] << 8) | data[5] == 6 else ""
+        tagged = _untag(data, (data[14] << 8) | data[15], 16)
+    elif linktype == DLT_LINUX_SLL2:
         if len(data) < 20:
             return None
-        halen = data[11]
-        src = mac_str(data[12:18]) if halen == 6 else ""
-        return src, (data[0] << 8) | data[1], data[20:]
+        src = mac_str(data[12:18]) if data[11] == 6 else ""
+        tagged = _untag(data, (data[0] << 8) | data[1], 20)
+    else:
+        return _network_payload(linktype, data)
+    if tagged is None:
+        return None
+    return src, tagged[0], data[tagged[1]:]
+
+
+def _network_payload(linktype: int, data: bytes) -> tuple[str, int, bytes] | None:
+    """Link types without MACs: raw IP and the BSD loopback headers."""
     if linktype == DLT_RAW or linktype in DLT_RAW_ALT:
         if not data:
             return None
-        return "", ETH_IP if data[0] >> 4 == 4 else 0x86DD, data
+        return "", ETH_IP if data[0] >> 4 == 4 else ETH_IPV6, data
     if linktype in (DLT_NULL, DLT_LOOP):
         if len(data) < 4:
             return None
         fam = struct.unpack("<I", data[:4])[0] if linktype == DLT_NULL else struct.unpack(">I", data[:4])[0]
         if fam not in (2, 0x02000000):
-            return "", 0x86DD, data[4:]
+            return "", ETH_IPV6, data[4:]
         return "", ETH_IP, data[4:]
     return None
 
@@ -171,6 +187,43 @@ def ipv4(src_mac: str, l3: bytes, ts: float, defrag: Defragmenter, counters: Cou
     return Datagram(src_mac, ip_str(l3[12:16]), ip_str(l3[16:20]), proto, payload, ts, l3[8])
 
 
+# IPv6 extension headers a packet may carry before its payload (hop-by-hop, routing,
+# destination options); a fragment header (44) ends decoding: fragments are not reassembled
+_IPV6_EXTENSIONS = frozenset({0, 43, 60})
+_IPV6_FRAGMENT = 44
+_MAX_EXTENSIONS = 8
+
+
+def ipv6_str(b: bytes) -> str:
+    return ipaddress.IPv6Address(b).compressed
+
+
+def ipv6(src_mac: str, l3: bytes, ts: float, counters: Counters) -> Datagram | None:
+    """Decode an IPv6 header and any extension headers; the datagram or None."""
+    if len(l3) < 40 or l3[0] >> 4 != 6:
+        counters.add("malformed IPv6 headers")
+        return None
+    end = 40 + ((l3[4] << 8) | l3[5])
+    if end > len(l3):
+        counters.add("truncated packets")
+        return None
+    proto, off = l3[6], 40
+    for _ in range(_MAX_EXTENSIONS):
+        if proto not in _IPV6_EXTENSIONS:
+            break
+        if off + 8 > end:
+            counters.add("malformed IPv6 headers")
+            return None
+        proto, off = l3[off], off + 8 + l3[off + 1] * 8
+    if proto == _IPV6_FRAGMENT:
+        counters.add("IPv6 fragments (not reassembled)")
+        return None
+    if off > end or proto in _IPV6_EXTENSIONS:
+        counters.add("malformed IPv6 headers")
+        return None
+    return Datagram(src_mac, ipv6_str(l3[8:24]), ipv6_str(l3[24:40]), proto, l3[off:end], ts, l3[7])
+
+
 # Initial TTLs senders use. A unicast packet that arrives with one of these came straight from
 # its sender on this link; one with TTL 63, 127, 254... crossed a router, and the MAC on it is
 # the router's, not the sender's. (Small TTLs are link-local multicast senders' own choice.)
@@ -178,7 +231,12 @@ ON_LINK_TTLS = frozenset({1, 2, 3, 4, 30, 32, 60, 64, 128, 255})
 
 
 def sender_mac(dg: Datagram) -> str:
-    """The frame's source MAC when it belongs to the packet's sender, else ""."""
+    """The frame's source MAC when it belongs to the packet's sender, else "" (IPv6: also
+    when the sender used its link-local address, which never crosses a router)."""
+    if ":" in dg.dst:
+        if dg.dst.startswith("ff") or dg.src.startswith("fe80:") or dg.ttl in ON_LINK_TTLS:
+            return dg.src_mac
+        return ""
     first = int(dg.dst.split(".", 1)[0])
     if 224 <= first <= 239 or dg.ttl in ON_LINK_TTLS:
         return dg.src_mac

@@ -20,22 +20,43 @@ from dataclasses import dataclass
 
 from camscan import libpcap
 from camscan.libpcap import ERRBUF_SIZE, PcapError
+from camscan.protocols.ndp import TYPES as NDP_TYPES
 from camscan.protocols.registry import TCP_PORTS, UDP_PORTS
 
 __all__ = ["DISCOVERY_FILTER", "Frame", "PcapError", "ReadResult", "discovery_filter", "read_frames"]
 
 
+# libpcap link types (DLT_ values as pcap_datalink reports them) whose VLAN-tagged frames the
+# filter must let through by offset: libpcap's `vlan` keyword exists for Ethernet only, and a
+# Linux cooked capture (`tcpdump -i any`) keeps a tag the kernel did not strip in its protocol
+# field, at byte 14 (SLL v1) or 0 (SLL v2).
+DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2 = 1, 113, 276
+_VLAN_TYPES = (0x8100, 0x88A8, 0x9100)
+_PROTOCOL_OFFSET = {DLT_LINUX_SLL: 14, DLT_LINUX_SLL2: 0}
+
+
 def _inner_filter() -> str:
     udp = " or ".join(f"port {p}" for p in UDP_PORTS)
     tcp = " or ".join(f"port {p}" for p in TCP_PORTS)
+    # ICMPv6 neighbour discovery, which binds IPv6 addresses to MACs (never with extension headers)
+    ndp = " or ".join(f"ip6[40] == {t}" for t in NDP_TYPES)
     # non-first IPv4 fragments carry no UDP header, so they are let through by offset
-    return f"arp or (udp and ({udp})) or (tcp and ({tcp})) or (ip and ip[6:2] & 0x1fff != 0)"
+    return (f"arp or (udp and ({udp})) or (tcp and ({tcp})) or (ip and ip[6:2] & 0x1fff != 0) "
+            f"or (ip6 and ip6[6] == 58 and ({ndp}))")
 
 
-def discovery_filter() -> str:
-    """The BPF expression for all traffic camscan reads, tagged with a VLAN header or not."""
+def discovery_filter(linktype: int = DLT_EN10MB) -> str:
+    """The BPF expression for all traffic camscan reads on a capture of `linktype`, tagged
+    with a VLAN header or not (tagged frames of a cooked capture pass whole: Python reads
+    their ports)."""
     inner = _inner_filter()
-    return f"({inner}) or (vlan and ({inner}))"
+    if linktype == DLT_EN10MB:
+        return f"({inner}) or (vlan and ({inner}))"
+    offset = _PROTOCOL_OFFSET.get(linktype)
+    if offset is None:
+        return inner
+    tagged = " or ".join(f"link[{offset}:2] == 0x{t:04x}" for t in _VLAN_TYPES)
+    return f"({inner}) or {tagged}"
 
 
 DISCOVERY_FILTER = discovery_filter()
@@ -61,8 +82,10 @@ class ReadResult:
     error: str = ""  # set when the file ended in the middle (truncated) or libpcap failed
 
 
-def read_frames(path: str, result: ReadResult, bpf: str = DISCOVERY_FILTER) -> Iterator[Frame]:
-    """Yield the frames of `path` that pass `bpf`, in file order.
+def read_frames(path: str, result: ReadResult, bpf: str | None = None) -> Iterator[Frame]:
+    """Yield the frames of `path` that pass `bpf` (by default the discovery filter for the
+    file's link type), in file order. A link type libpcap cannot filter is read whole: the
+    decoder drops what no parser wants, only more slowly.
 
     Raises PcapError before the first frame if the file cannot be opened as a capture. An
     error part-way (a truncated file) ends the iteration and is left in `result.error`, so
@@ -80,8 +103,11 @@ def read_frames(path: str, result: ReadResult, bpf: str = DISCOVERY_FILTER) -> I
         raise PcapError(f"{path}: {_friendly(msg)}")
     try:
         linktype = lib.pcap_datalink(handle)
-        if not libpcap.set_filter(lib, handle, bpf):
-            raise PcapError(f"{path}: cannot apply filter ({libpcap.last_error(lib, handle)})")
+        if bpf is not None:
+            if not libpcap.set_filter(lib, handle, bpf):
+                raise PcapError(f"{path}: cannot apply filter ({libpcap.last_error(lib, handle)})")
+        elif not libpcap.set_filter(lib, handle, discovery_filter(linktype)):
+            libpcap.set_filter(lib, handle, _inner_filter())  # else unfiltered
         batch: list[Frame] = []
 
         def on_packet(_user: int, hdr: ctypes._Pointer, data: ctypes._Pointer) -> None:

@@ -16,6 +16,7 @@ import time
 
 from camscan import libpcap
 from camscan.libpcap import ERRBUF_SIZE, PcapError
+from camscan.protocols.ndp import TYPES as NDP_TYPES
 from camscan.protocols.registry import UDP_PORTS
 
 SNAPLEN = 65535
@@ -33,13 +34,17 @@ def scan_filter(local_ip: str, local_mac: str = "", target_nets: list[str] | Non
     Without `target_nets` (or with too many to filter on) discovery replies of every host are
     kept."""
     own_arp = f" and not (ether src {local_mac} and arp[6:2] = 2)" if local_mac else ""
+    ports = " or ".join(f"port {p}" for p in UDP_PORTS)
+    # what devices say over IPv6 (discovery, neighbour discovery): the replay keeps it for the
+    # targets' MACs only, so a target's IPv6 addresses reach the inventory
+    ndp = " or ".join(f"ip6[40] == {t}" for t in NDP_TYPES)
+    ipv6 = f" or (ip6 and ((udp and ({ports})) or (ip6[6] == 58 and ({ndp}))))"
     if target_nets and len(target_nets) <= MAX_FILTER_NETS:
         nets = " or ".join(f"net {n}" for n in target_nets)
         return f"(arp and ({nets}){own_arp}) or (ip and (src {nets.replace(' or net ', ' or src net ')})) " \
-               f"or (ip and src host {local_ip})"
-    ports = " or ".join(f"port {p}" for p in UDP_PORTS)
+               f"or (ip and src host {local_ip}){ipv6}"
     arp = f"(arp{own_arp})"
-    return f"{arp} or (ip and host {local_ip}) or (udp and ({ports})) or (ip and ip[6:2] & 0x1fff != 0)"
+    return f"{arp} or (ip and host {local_ip}) or (udp and ({ports})) or (ip and ip[6:2] & 0x1fff != 0){ipv6}"
 
 
 class LiveCapture:

@@ -6,23 +6,30 @@ Kept apart from scan/runner.py, which gathers; this only shapes what was gathere
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from camscan.identify.fusion import fuse
+from camscan.identify.grouping import sweepers
 from camscan.identify.signatures import load
 from camscan.model import Evidence, Inventory
+from camscan.values import ip_sort_key
 
 if TYPE_CHECKING:
     from camscan.scan.runner import ScanResult
 
 
 def build_inventory(evidence: list[Evidence], targets: list[str], skipped: dict[str, int],
-                    notes: list[str]) -> Inventory:
-    """The fused rows of one run, stamped with the time it was built."""
-    inventory = Inventory(devices=fuse(evidence, load()), targets=targets,
+                    notes: list[str], scanner_ips: Collection[str] | None = None) -> Inventory:
+    """The fused rows of one run, stamped with the time it was built. `scanner_ips`: the
+    scanner's own addresses in a live scan, None in a replay (see fusion.fuse)."""
+    inventory = Inventory(devices=fuse(evidence, load(), scanner_ips=scanner_ips), targets=targets,
                           scanned_at=datetime.now(UTC).isoformat(timespec="seconds"), skipped=skipped)
     inventory.notes.extend(notes)
+    if scanner_ips is None:
+        inventory.notes.extend(f"{ip} only asked ARP about many addresses: taken as the scanner that made "
+                               "the capture, not listed" for ip in sorted(sweepers(evidence), key=ip_sort_key))
     return inventory
 
 

@@ -49,6 +49,8 @@ class ScanResult:
     arp_hosts: int = 0
     device_notes: dict[str, list[str]] = field(default_factory=dict)
     enrichment: dict[str, int] = field(default_factory=dict)
+    # the scanner's own address on the scanned link ("" when it has none there)
+    scanner_ip: str = ""
 
 
 Say = Callable[[str], None]
@@ -276,8 +278,13 @@ class Scan:
         if self.tmp_capture:
             os.unlink(self.tmp_capture)
         own = self.iface.ip if self.iface is not None else ""
-        evidence = [e for e in evidence if e.via or (e.ip and e.ip != own and e.ip in self.opts.targets)]
-        result = ScanResult(evidence, skipped, self.notes, self.interrupted, self.phases, len(self.arp_found))
+        evidence = [e for e in evidence if e.via or (e.ip and e.ip != own and e.ip in self.opts.targets)
+                    or (not e.ip and e.ipv6)]
+        # what came only over IPv6 is kept for the targets' MACs (their IPv6 addresses), no one else's
+        target_macs = {e.mac for e in evidence if e.ip and e.mac and not e.via}
+        evidence = [e for e in evidence if e.ip or e.via or e.mac in target_macs]
+        result = ScanResult(evidence, skipped, self.notes, self.interrupted, self.phases, len(self.arp_found),
+                            scanner_ip=own)
         for o in self.outcomes:
             if o.notes:
                 result.device_notes.setdefault(o.ip, []).extend(o.notes)
