@@ -18,9 +18,9 @@ import time
 from dataclasses import dataclass, field
 
 from camscan.model import Endpoint, Evidence, Malformed
-from camscan.protocols import arp, httpmsg, ndp, rtsp
+from camscan.protocols import arp, httpmsg, ndp, rtsp, tls
 from camscan.protocols import http as http_proto
-from camscan.protocols.registry import UDP_BY_PORT
+from camscan.protocols.registry import TLS_PORTS, UDP_BY_PORT, UdpParserEntry
 
 
 @dataclass(slots=True)
@@ -66,18 +66,30 @@ class Collector:
     def udp(self, src: Endpoint, sport: int, dport: int, payload: bytes, seen: float | None = None,
             src_ipv6: str = "") -> None:
         """A UDP datagram from `src` (whose ip is "" when it came over IPv6 from `src_ipv6`)."""
-        proto = UDP_BY_PORT.get(sport) or UDP_BY_PORT.get(dport)
-        if proto is None:
-            return
+        for proto in _udp_parsers(sport, dport):
+            try:
+                self._keep(proto.parse(payload, src), seen, src_ipv6)
+            except Malformed:
+                self.counters.add(f"malformed {proto.name} messages")
+            except Exception:  # a parser bug must not end the run; it is counted and reported
+                self.counters.add(f"unreadable {proto.name} messages (parser error)")
+
+    def tls_stream(self, server: Endpoint, server_bytes: bytes, seen: float | None = None,
+                   server_ipv6: str = "") -> None:
+        """The server side of a TLS connection: its certificate's subject and issuer."""
         try:
-            self._keep(proto.parse(payload, src), seen, src_ipv6)
+            self._keep(tls.parse(server_bytes, server), seen, server_ipv6)
         except Malformed:
-            self.counters.add(f"malformed {proto.name} messages")
-        except Exception:  # a parser bug must not end the run; it is counted and reported
-            self.counters.add(f"unreadable {proto.name} messages (parser error)")
+            self.counters.add("malformed TLS handshakes")
+        except Exception:
+            self.counters.add("unreadable TLS handshakes (parser error)")
 
     def tcp_stream(self, server: Endpoint, client: bytes, server_bytes: bytes, seen: float | None = None,
                    server_ipv6: str = "") -> None:
+        if server.port in TLS_PORTS:
+            if server_bytes:
+                self.tls_stream(server, server_bytes, seen, server_ipv6)
+            return
         try:
             pairs = httpmsg.pair(client, server_bytes)
         except Malformed:
@@ -102,3 +114,14 @@ class Collector:
                 if ev.problem == "malformed":
                     self.counters.add("malformed device API bodies")
             self._keep(items, seen, server_ipv6)
+
+
+def _udp_parsers(sport: int, dport: int) -> list[UdpParserEntry]:
+    """The parsers for a datagram's ports, the destination's first (a query to a service port
+    is read by that service's parser even when its source port is another protocol's)."""
+    found = []
+    for port in (dport, sport):
+        proto = UDP_BY_PORT.get(port)
+        if proto is not None and proto not in found:
+            found.append(proto)
+    return found

@@ -12,8 +12,8 @@ from typing import Any
 
 # Evidence sources, as they appear in the inventory's `evidence` column (INVENTORY.md).
 SOURCES = (
-    "arp", "oui", "sadp", "dhip", "wsd", "ssdp", "mdns", "http", "rtsp", "onvif", "isapi", "cgi", "nvr",
-    "dhcp", "ndp",
+    "arp", "oui", "sadp", "dhip", "dahua1", "bosch", "hanwha", "panasonic", "sony", "vivotek", "wsd", "ssdp",
+    "mdns", "http", "hnap", "tls", "rtsp", "onvif", "isapi", "cgi", "nvr", "dhcp", "ndp", "dns", "pppp",
 )
 
 DEVICE_TYPES = ("camera", "nvr", "dvr", "encoder", "intercom", "alarm", "other", "unknown")
@@ -46,7 +46,8 @@ class Evidence:
     answer on it is strong evidence of who built the hardware whatever badge it wears.
     `banners` holds raw strings that signatures match on, keyed by kind:
     http_server, http_realm, http_title, rtsp_server, ssdp_server, mdns_service, wsd_name,
-    wsd_hardware. `via`/`channel` mark a camera reported by a recorder's channel list.
+    wsd_hardware, x509_subject, dns_query, p2p_did... (signatures/README.md lists them all).
+    `via`/`channel` mark a camera reported by a recorder's channel list.
     """
 
     source: str
@@ -138,6 +139,9 @@ class Device:
     ipv6: list[str] = field(default_factory=list)
     # every IPv4 address it used, oldest first; `ip` is the one it used last (JSON only)
     addresses: list[AddressSeen] = field(default_factory=list)
+    # who registered the MAC's OUI (the network chip's maker, as arp-scan shows it), camera
+    # maker or not; "" for a locally administered MAC or one the registry does not hold
+    oui_vendor: str = ""
     # columns joined from the user's asset register (purchase date, cost...), written after
     # the contract's columns in the register's own order
     extra: dict[str, str] = field(default_factory=dict)

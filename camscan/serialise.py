@@ -64,6 +64,8 @@ DEVICE_FIELDS: tuple[Field, ...] = (
     Field("mac_randomised", "flag", csv=False),
     Field("ipv6", "texts", csv=False),
     Field("addresses", "addresses", csv=False),
+    # after the contract's first columns (issue 10): who registered the MAC's OUI, camera maker or not
+    Field("oui_vendor"),
 )
 
 # the CSV's columns (INVENTORY.md): names and order fixed, new ones at the end

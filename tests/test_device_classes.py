@@ -65,7 +65,8 @@ def test_the_shipped_file_checks_clean() -> None:
     ("dhip", "sd", ("camera", "ptz")),
     ("isapi", "IPDomeX", ("", "")),               # whole words only
     ("isapi", "IPCam", ("", "")),
-    ("dhip", "TPC", ("", "")),                    # thermal: fixed or positioning, the class cannot tell
+    ("dhip", "TPC", ("camera", "")),              # thermal: fixed or positioning, the class cannot tell the form
+    ("dhip", "TPCX", ("", "")),
     ("dhip", "ıPC", ("", "")),                    # a dotless i that upper-cases to "IPC" is not IPC
     ("isapi", "", ("", "")),
 ])
@@ -77,8 +78,9 @@ def test_an_unknown_word_is_kept_in_the_note_and_claims_nothing() -> None:
     found = parse("isapi", "SmartBox")
     assert (found.device_type, found.form) == ("", "")
     assert "deviceType=SmartBox (not a known ISAPI type)" in found.note
-    found = parse("dhip", "TPC")
-    assert (found.device_type, found.form) == ("", "") and "DeviceClass TPC" in found.note
+    found = parse("dhip", "QQQ")
+    # the class is kept in the note; the type falls back to the model's prefix (IPC-HDW1431T1-S4)
+    assert (found.device_type, found.form) == ("camera", "") and "DeviceClass QQQ" in found.note
 
 
 def _broken(tmp_path: Path, old: str, new: str) -> Path:

@@ -95,9 +95,10 @@ CASES = [
     pytest.param(
         [*(ev("arp", ip="198.18.0.2", mac=SCANNER_MAC, arp_op="request", arp_target=f"198.18.0.{n}")
            for n in range(10, 18)), arp("198.18.0.61", DELL_MAC)],
-        [{"ip": "198.18.0.61", "mac": DELL_MAC, "manufacturer": "", "device_type": "other",
-          "form": "", "confidence": "", "evidence": ["arp", "oui"], "provenance": {"device_type": "oui"}}],
-        id="a host only asking ARP about many addresses is the scanner sweeping: dropped; a Dell is other"),
+        [{"ip": "198.18.0.61", "mac": DELL_MAC, "manufacturer": "", "device_type": "unknown",
+          "form": "", "confidence": "", "evidence": ["arp", "oui"], "oui_vendor": "Dell Inc.",
+          "provenance": {"device_type": "unsettled"}}],
+        id="a host only asking ARP about many addresses is the scanner sweeping: dropped; a Dell OUI says no type"),
     pytest.param(
         [sadp("198.18.0.32", RANDOM_MAC, model="CS-C6N-A0-1C2WFR", form="ptz")],
         [{"mac": RANDOM_MAC, "mac_randomised": True, "manufacturer": "Hikvision", "brand": "EZVIZ",
@@ -112,7 +113,7 @@ CASES = [
           "device_type": "unknown", "evidence": ["http"],
           "provenance": {"manufacturer": "http:banners", "device_type": "unsettled"}},
          {"ip": "10.9.0.6", "mac": "", "manufacturer": "", "device_type": "unknown", "evidence": ["http"]},
-         {"ip": "198.18.0.1", "mac": ROUTER_MAC, "device_type": "other", "evidence": ["arp", "oui"]}],
+         {"ip": "198.18.0.1", "mac": ROUTER_MAC, "device_type": "unknown", "evidence": ["arp", "oui"]}],
         id="a router's MAC on off-link hosts' packets is inherited by none"),
 
     # --- a recorder's channel list against the camera's own answer ----------------------------

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROFILES = load_profiles()
 BY_ID = {p.id: p for p in PROFILES}
 COLUMNS = ["ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware", "serial",
-           "name", "via", "channel", "site", "advisories", "evidence", "confidence"]
+           "name", "via", "channel", "site", "advisories", "evidence", "confidence", "oui_vendor"]
 
 
 def _load_generator():

@@ -482,9 +482,10 @@ def test_rtsp_dahua_stream() -> None:
     assert [(q.method, r.status) for q, r in pairs if q] == [("OPTIONS", 200), ("DESCRIBE", 401)]
     [ev] = rtsp.parse_exchange(*pairs[1], Endpoint("198.18.0.11"))
     assert ev.source == "rtsp" and ev.ip == "198.18.0.11"
-    assert ev.banners == {"rtsp_server": "Dahua Rtsp Server", "rtsp_realm": "Login to 4X7C5A1ZAG21L3F"}
+    assert ev.banners == {"rtsp_server": "Dahua Rtsp Server", "rtsp_realm": "Login to 4X7C5A1ZAG21L3F",
+                          "rtsp_url": "/cam/realmonitor?channel=1&subtype=0"}
     [ev] = rtsp.parse_exchange(*pairs[0], Endpoint("198.18.0.11"))
-    assert ev.banners == {"rtsp_server": "Dahua Rtsp Server"}
+    assert ev.banners == {"rtsp_server": "Dahua Rtsp Server", "rtsp_url": "/cam/realmonitor?channel=1&subtype=0"}
 
 
 def test_rtsp_hikvision_one_direction() -> None:

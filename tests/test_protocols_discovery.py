@@ -738,7 +738,7 @@ class TestMdns:
     def test_host_only_announcement(self) -> None:
         pkt = dns_response([rr(dname("dcs-935l", "local"), mdns.T_A, bytes([10, 10, 10, 37]))])
         ev = one(mdns.parse(pkt, NO_SRC))
-        assert (ev.ip, ev.name, ev.banners) == ("10.10.10.37", "dcs-935l", {})
+        assert (ev.ip, ev.name, ev.banners) == ("10.10.10.37", "dcs-935l", {"mdns_host": "dcs-935l"})
 
     def test_services_meta_records_are_not_instances(self) -> None:
         pkt = dns_response([rr(dname("_services", "_dns-sd", "_udp", "local"), mdns.T_PTR,

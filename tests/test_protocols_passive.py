@@ -288,8 +288,8 @@ class TestTls:
     def test_self_signed_hikvision_default_certificate(self) -> None:
         ev = one(tls.parse(server_flight([certificate(HIK_NAME, HIK_NAME)]), SRC))
         # the same text as banners.toml's hik-tls-default-cert example (and recog's x509_subjects)
-        assert ev.banners["tls_subject"] == "CN=www.hikvision.com,OU=DVRNVR,O=HIKVISION,L=HangZhou,ST=ZheJiang,C=CN"
-        assert ev.banners["tls_issuer"] == ev.banners["tls_subject"]
+        assert ev.banners["x509_subject"] == "CN=www.hikvision.com,OU=DVRNVR,O=HIKVISION,L=HangZhou,ST=ZheJiang,C=CN"
+        assert ev.banners["x509_issuer"] == ev.banners["x509_subject"]
         assert (ev.source, ev.ip, ev.mac, ev.note) == ("tls", SRC.ip, SRC.mac, "self-signed certificate")
         assert ev.banners["tls_version"] == "TLS 1.2"  # from ServerHello, not the 0x0301 record layer
 
@@ -297,8 +297,8 @@ class TestTls:
         axis = x501((OID_O, PRINTABLE, "Axis Communications AB"), (OID_CN, PRINTABLE, "axis-accc8ea31abf"))
         flight = server_flight([certificate(axis, CA_NAME), certificate(CA_NAME, CA_NAME)], record_size=100)
         ev = one(tls.parse(flight, SRC))
-        assert ev.banners["tls_subject"] == "CN=axis-accc8ea31abf,O=Axis Communications AB"
-        assert ev.banners["tls_issuer"] == "CN=Test Issuing CA,O=Test CA nv,C=BE"
+        assert ev.banners["x509_subject"] == "CN=axis-accc8ea31abf,O=Axis Communications AB"
+        assert ev.banners["x509_issuer"] == "CN=Test Issuing CA,O=Test CA nv,C=BE"
         assert ev.note == ""
 
     def test_bosch_issuer_serial_number_and_special_characters(self) -> None:
@@ -308,9 +308,9 @@ class TestTls:
                      (OID_CN, PRINTABLE, "00-07-5f-11-11-11"), (OID_SERIAL, PRINTABLE, "111111111111111111"))
         odd = x501((OID_O, UTF8, "Xiaoyi Co., LTD. <R&D>"), (OID_CN, UTF8, "#cam+1"))
         ev = one(tls.parse(server_flight([certificate(odd, bosch, version=False)]), SRC))
-        assert ev.banners["tls_issuer"] == ("serialNumber=111111111111111111,CN=00-07-5f-11-11-11,OU=ST-VS,"
+        assert ev.banners["x509_issuer"] == ("serialNumber=111111111111111111,CN=00-07-5f-11-11-11,OU=ST-VS,"
                                             "O=Bosch Sicherheitssysteme GmbH,L=Grasbrunn,C=DE")
-        assert ev.banners["tls_subject"] == "CN=\\#cam\\+1,O=Xiaoyi Co.\\, LTD. \\<R&D\\>"
+        assert ev.banners["x509_subject"] == "CN=\\#cam\\+1,O=Xiaoyi Co.\\, LTD. \\<R&D\\>"
 
     def test_certificate_names_reads_a_der_certificate_on_its_own(self) -> None:
         # what a live scan gets from ssl.SSLSocket.getpeercert(binary_form=True)
@@ -348,8 +348,8 @@ class TestTls:
 
     def test_a_gap_after_the_certificate_does_not_lose_it(self) -> None:
         flight = server_flight([certificate(HIK_NAME, HIK_NAME)])
-        assert one(tls.parse(flight + b"\x99garbage", SRC)).banners["tls_subject"].startswith("CN=www.hik")
-        assert one(tls.parse(flight + b"\x16\x03", SRC)).banners["tls_issuer"].endswith(",C=CN")
+        assert one(tls.parse(flight + b"\x99garbage", SRC)).banners["x509_subject"].startswith("CN=www.hik")
+        assert one(tls.parse(flight + b"\x16\x03", SRC)).banners["x509_issuer"].endswith(",C=CN")
         assert tls.parse(b"\x16\x03\x01", SRC) == []
 
     def test_many_rdns_and_oversized_input_are_refused(self) -> None:
@@ -374,8 +374,8 @@ class TestTls:
         stream = tcp_server_stream(path, "52.8.178.58", 443, 41472)
         ev = one(tls.parse(stream, Endpoint(ip="52.8.178.58")))
         assert ev.banners == {
-            "tls_subject": "CN=*.auto.mydlink.com,O=D-Link Corporation,OU=IT Dept.,L=Taipei,ST=Taiwan,C=TW",
-            "tls_issuer": "CN=GlobalSign Organization Validation CA - SHA256 - G2,O=GlobalSign nv-sa,C=BE",
+            "x509_subject": "CN=*.auto.mydlink.com,O=D-Link Corporation,OU=IT Dept.,L=Taipei,ST=Taiwan,C=TW",
+            "x509_issuer": "CN=GlobalSign Organization Validation CA - SHA256 - G2,O=GlobalSign nv-sa,C=BE",
             "tls_version": "TLS 1.0",
         }
 
@@ -385,7 +385,7 @@ class TestTls:
         CN=api.eu.xiaoyi.com,O=Shanghai Xiaoyi Technology Co.\\, LTD.,L=Shanghai,ST=Shanghai,C=CN."""
         path = real_path(FOUND / "mudproject-yi-1080p-home-camera-lan.pcap")
         ev = one(tls.parse(tcp_server_stream(path, "3.120.55.194", 443, 55113), Endpoint(ip="3.120.55.194")))
-        assert ev.banners["tls_subject"] == \
+        assert ev.banners["x509_subject"] == \
             "CN=api.eu.xiaoyi.com,O=Shanghai Xiaoyi Technology Co.\\, LTD.,L=Shanghai,ST=Shanghai,C=CN"
         assert ev.banners["tls_version"] == "TLS 1.2"
 

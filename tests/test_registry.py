@@ -94,7 +94,7 @@ def test_every_registered_tcp_port_is_replayed_as_http_or_rtsp(tmp_path: Path) -
 def test_a_port_nothing_registers_is_not_read(tmp_path: Path) -> None:
     device = next(p for p in load_profiles() if p.http is not None and p.on_link)
     cap = Capture(random.Random(3))
-    unregistered = 8443
+    unregistered = 8444
     assert unregistered not in TCP_PORTS
     tcp = Tcp(cap, Peer(device, device.mac, 64), unregistered)
     tcp.open()

@@ -190,8 +190,9 @@ REAL = ROOT.parent / "shared" / "realworld"
 
 @pytest.mark.parametrize(("capture", "ip", "maker", "model"), [
     ("iotsentinel-dlink-DCS-935L-setup-ssdp-hnap.pcap", "10.10.10.37", "D-Link", "DCS-935L"),  # its last address
-    ("iotsentinel-dlink-daycam-setup-ssdp.pcap", "10.10.10.58", "Cellvision", ""),
-    ("iotsentinel-edimax-cam1-setup-ssdp.pcap", "10.10.10.51", "", "IC-3115W"),
+    # Cellvision's UPnP stack is the ODM's, not the maker: the OUI and the mDNS name say D-Link
+    ("iotsentinel-dlink-daycam-setup-ssdp.pcap", "10.10.10.58", "D-Link", "DCS-930LB"),
+    ("iotsentinel-edimax-cam1-setup-ssdp.pcap", "10.10.10.51", "Edimax", "IC-3115W"),
 ])
 def test_real_setup_captures_show_their_camera(tmp_path: Path, capture: str, ip: str, maker: str, model: str) -> None:
     """Real captures of cameras being set up (IoT Sentinel): each camera is a camera row."""

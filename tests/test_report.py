@@ -64,9 +64,10 @@ def test_report_fills_sites_register_and_foi(inventory: Path, tmp_path: Path) ->
     assert proc.returncode == 0, proc.stderr
     got = rows(out_csv)
     header = out_csv.read_text().splitlines()[0].split(",")
-    assert header[:16] == ["ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware",
-                           "serial", "name", "via", "channel", "site", "advisories", "evidence", "confidence"]
-    assert header[16:] == ["Asset tag", "Purchase date", "Cost", "Supplier", "Location"]
+    assert header[:17] == ["ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware",
+                           "serial", "name", "via", "channel", "site", "advisories", "evidence", "confidence",
+                           "oui_vendor"]
+    assert header[17:] == ["Asset tag", "Purchase date", "Cost", "Supplier", "Location"]
     by = {(r["ip"], r["via"]): r for r in got}
     assert by[("198.18.0.10", "")]["site"] == "Town Hall"
     assert by[("198.18.0.40", "")]["site"] == "Library", "the most specific network wins"

@@ -483,7 +483,8 @@ def test_render_json_is_stable_and_complete() -> None:
     assert doc["new"][0]["serial"] == "NEW" and doc["new"][0]["model"] == "DS-2CD\x1b[31mX"  # kept as data in JSON
     assert list(doc["new"][0]) == ["ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware",
                                    "serial", "name", "via", "channel", "site", "advisories", "findings", "evidence",
-                                   "confidence", "provenance", "notes", "mac_randomised", "ipv6", "addresses"]
+                                   "confidence", "provenance", "notes", "mac_randomised", "ipv6", "addresses",
+                                   "oui_vendor"]
     [m] = doc["moved"]
     assert m["matched_by"] == "serial" and m["changes"] == {"ip": {"old": "10.1.1.5", "new": "10.1.1.9"}}
     assert m["old"]["ip"] == "10.1.1.5" and m["new"]["ip"] == "10.1.1.9"

@@ -13,6 +13,7 @@ entries, an example that states no type) refuses to load with one line (Signatur
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +93,16 @@ def load(directory: Path | str | None = None) -> DeviceClasses:
 def classify(vocabulary: str, raw: str) -> tuple[str, str]:
     """A vendor's word for its device → (device_type, form), from the default data."""
     return load().classify(vocabulary, raw)
+
+
+_MODEL_PREFIX = re.compile(r"^(?:DHI?-)?([A-Za-z]{2,6})(?=[\d\s_-]|$)")
+
+
+def classify_model(vocabulary: str, model: str) -> tuple[str, str]:
+    """The fallback when a reply names no class: the model's leading letters (`XVR5104HS`,
+    `DHI-NVR4104`, `ITC237-PW1B`, `MHDX 1104`) looked up as a class word; ("", "") otherwise."""
+    found = _MODEL_PREFIX.match(model.strip())
+    return load().classify(vocabulary, found.group(1)) if found else ("", "")
 
 
 def _build(path: Path, doc: dict[str, Any]) -> DeviceClasses:

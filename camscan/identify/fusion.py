@@ -30,6 +30,16 @@ from camscan.identify.signatures import Signatures
 from camscan.model import Device, Evidence
 from camscan.values import ip_sort_key
 
+# Sources that describe a host only as the far end of a device's connection: a certificate a
+# server presented. Alone, from an address with no MAC of its own, they are a server elsewhere
+# (a camera's cloud), not a device on the network.
+REMOTE_ONLY_SOURCES = frozenset({"tls"})
+
+
+def remote_certificate_only(items: list[Evidence]) -> bool:
+    """True for a host known only by the certificate it served and with no MAC of its own."""
+    return all(e.source in REMOTE_ONLY_SOURCES and not e.mac for e in items)
+
 
 def fuse(evidence: list[Evidence], sigs: Signatures, policy: fusion_policy.FusionPolicy | None = None,
          scanner_ips: Collection[str] | None = None) -> list[Device]:
@@ -44,7 +54,8 @@ def fuse(evidence: list[Evidence], sigs: Signatures, policy: fusion_policy.Fusio
     if scanner_ips is None:
         scanner_ips = sweepers(evidence)
     sanitise_macs(evidence)
-    devices = [resolve(items, sigs, policy) for items in group(evidence) if not is_scanner(items, scanner_ips)]
+    devices = [resolve(items, sigs, policy) for items in group(evidence)
+               if not is_scanner(items, scanner_ips) and not remote_certificate_only(items)]
     devices.sort(key=lambda d: (ip_sort_key(d.ip), ip_sort_key(d.via), d.channel or 0, d.mac))
     advisories.annotate(devices)
     return devices

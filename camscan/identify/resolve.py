@@ -9,7 +9,8 @@ The steps, in order (later steps read what earlier ones settled):
    brands.toml: rebadges resolve here), firmware OEM codes, banners, the OUI registrant and
    the model numbering; the strongest claim wins and its strength is the row's confidence;
 4. kind (device_type) — weighted claims from the protocols, model patterns, banners, the OUI
-   table, WS-Discovery types and any static/PTZ claim;
+   table (never "other": an OUI names the network chip's maker), WS-Discovery types and any
+   static/PTZ claim;
 5. form — static or PTZ, for cameras only, from weighted claims.
 
 What it must not do: group evidence (grouping.py), hold weights of its own (they are data),
@@ -19,7 +20,7 @@ or branch on the wording of a note. Every field it sets records the source that 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from camscan.identify import oui
@@ -51,7 +52,7 @@ def resolve(items: list[Evidence], sigs: Signatures, policy: FusionPolicy) -> De
     if maker.registrant:
         sources.add("oui")  # the registry named who owns the prefix, camera maker or not
     forms = form_claims(d, items, maker, policy)
-    resolve_kind(d, kind_claims(d, items, maker, forms, policy), items, maker.registrant, sources, policy)
+    resolve_kind(d, kind_claims(d, items, maker, forms, policy), items, sources, policy)
     resolve_form(d, forms)
     d.evidence = [s for s in SOURCES if s in sources]
     for e in items:
@@ -163,6 +164,8 @@ class MakerFindings:
 
     model_match: Match | None = None
     banner_hints: list[tuple[Match, str]] = field(default_factory=list)  # banners naming a type/form
+    # banners whose pattern captured a model or firmware, with the evidence that carried them
+    banner_captures: list[tuple[Match, Evidence]] = field(default_factory=list)
     oui_match: Match | None = None
     registrant: str = ""
 
@@ -172,6 +175,7 @@ def resolve_maker(d: Device, items: list[Evidence], sigs: Signatures, policy: Fu
     found = MakerFindings()
     claims = _claims_from_evidence(d, items, sigs, policy, found)
     _claim_from_oui(d, sigs, policy, claims, found)
+    fields_from_banners(d, found.banner_captures, policy)
     maker = strongest(claims, "manufacturer")
     if d.model:  # a numbering scheme, read in the light of what the others said
         found.model_match = sigs.model(d.model, maker.manufacturer if maker else "")
@@ -194,12 +198,12 @@ def _claims_from_evidence(d: Device, items: list[Evidence], sigs: Signatures, po
     claims = Claims()
     platform = _first_with(items, "platform")
     if platform is not None:
-        claims.append(Claim(strength["platform"], platform.platform, "", platform.source))
+        claims.append(Claim(strength["platform"], canonical_maker(sigs, platform.platform), "", platform.source))
     said_platform = platform.platform if platform is not None else ""
     for e in items:
         if e.vendor:
             kind = "vendor_authenticated" if e.authenticated else "vendor"
-            claims.add(strength[kind], sigs.vendor(clean(e.vendor), said_platform), f"{e.source}:brands")
+            claims.add(strength[kind], vendor_match(sigs, e, said_platform), f"{e.source}:brands")
     if d.firmware:
         claims.add(strength["firmware"], sigs.firmware(d.firmware), f"{d.provenance['firmware']}:firmware")
     for e in items:
@@ -210,7 +214,48 @@ def _claims_from_evidence(d: Device, items: list[Evidence], sigs: Signatures, po
             claims.add(strength["banner"], match, f"{e.source}:banners")
             if match is not None and (match.device_type or match.form):
                 found.banner_hints.append((match, f"{e.source}:banners"))
+            if match is not None and (match.model or match.firmware or match.serial):
+                found.banner_captures.append((match, e))
     return claims
+
+
+def vendor_match(sigs: Signatures, e: Evidence, platform: str) -> Match | None:
+    """What a vendor string says. Said over a maker's own protocol (DHIP, SADP...: e.platform),
+    the maker is that platform and the string is the badge as the device states it: brands.toml
+    canonicalises it where listed (and knows the white-label placeholders "Private",
+    "General"...), and a badge it does not list is kept as said, never replaced by the maker."""
+    vendor = clean(e.vendor)
+    match = sigs.vendor(vendor, platform)
+    if not e.platform:
+        return match
+    maker = canonical_maker(sigs, e.platform)
+    if match is None:
+        return Match(id="as-stated", manufacturer=maker, brand=vendor[:60])
+    if match.manufacturer and match.manufacturer != maker:
+        # a brand other makers' hardware also wears (Panasonic, Honeywell): on this protocol
+        # the hardware is the platform's
+        return replace(match, manufacturer=maker)
+    return match
+
+
+def canonical_maker(sigs: Signatures, platform: str) -> str:
+    """A platform name as brands.toml spells its maker (Panasonic's protocol: i-PRO)."""
+    match = sigs.vendor(platform)
+    return match.manufacturer if match is not None and match.manufacturer else platform
+
+
+def fields_from_banners(d: Device, captures: list[tuple[Match, Evidence]], policy: FusionPolicy) -> None:
+    """model, firmware and serial a banner pattern captured (a realm, a page title, a TXT record), for
+    a field no better-ranked source gave: the capture counts one below its evidence's rank, so
+    the same source's own field and every device API answer outrank it."""
+    for attr in ("model", "firmware", "serial"):
+        held = policy.ranks.get(d.provenance.get(attr, ""), -1) if getattr(d, attr) else -1
+        for match, e in captures:
+            value = clean(str(getattr(match, attr)))
+            if value and policy.rank(e) - 1 > held:
+                setattr(d, attr, value)
+                d.provenance[attr] = f"{e.source}:banners"
+                held = policy.rank(e) - 1
 
 
 def _claim_from_oui(d: Device, sigs: Signatures, policy: FusionPolicy, claims: Claims,
@@ -225,6 +270,7 @@ def _claim_from_oui(d: Device, sigs: Signatures, policy: FusionPolicy, claims: C
         return
     found.registrant = oui.registrant(d.mac) or ""
     if found.registrant:
+        d.oui_vendor = clean(found.registrant)
         found.oui_match = sigs.oui(found.registrant)
         claims.add(policy.maker_strength["oui"], found.oui_match, "oui")
 
@@ -250,7 +296,8 @@ def kind_claims(d: Device, items: list[Evidence], found: MakerFindings, forms: l
     if mm is not None and mm.device_type:
         claims.append((weight["model"], mm.device_type, f"{d.provenance.get('model', '')}:models"))
     claims += [(weight["banner"], bm.device_type, src) for bm, src in found.banner_hints if bm.device_type]
-    if found.oui_match is not None and found.oui_match.device_type:
+    # the OUI names the network chip's maker: it may say "alarm panel maker", never "not a camera"
+    if found.oui_match is not None and found.oui_match.device_type not in ("", "other"):
         claims.append((weight["oui"], found.oui_match.device_type, "oui"))
     wsd = policy.wsd_types
     claims += [(wsd.weight, wsd.device_type, wsd.provenance) for e in items
@@ -260,16 +307,19 @@ def kind_claims(d: Device, items: list[Evidence], found: MakerFindings, forms: l
     return claims
 
 
-def resolve_kind(d: Device, claims: list[WeightedClaim], items: list[Evidence], registrant: str,
-                 sources: set[str], policy: FusionPolicy) -> None:
+def resolve_kind(d: Device, claims: list[WeightedClaim], items: list[Evidence], sources: set[str],
+                 policy: FusionPolicy) -> None:
     """device_type from the heaviest claim; without any, a recorder's channel is a camera and
-    a registered maker no signature knows, on a host that spoke nothing camera-like, is other."""
+    anything else is unknown. "other" needs the device's own word (a banner, a DHCP vendor
+    class, HNAP module types, a DHIP access-control class); a banner's "other" is not taken from
+    a device that spoke a protocol only camera or recorder firmware speaks. The OUI never makes
+    a device "other": it names the network chip's maker."""
+    if sources & policy.camera_sources:  # a banner's "not a camera" loses to a camera protocol
+        claims = [c for c in claims if c[1] != "other" or c[0] > policy.kind_weight["banner"]]
     if claims:
         _, d.device_type, d.provenance["device_type"] = max(claims, key=lambda c: c[0])
     elif any(e.via for e in items):
         d.device_type, d.provenance["device_type"] = "camera", "nvr"
-    elif registrant and not d.manufacturer and not sources & policy.camera_sources:
-        d.device_type, d.provenance["device_type"] = "other", "oui"
     else:
         d.device_type = "unknown"
     if d.device_type == "unknown":

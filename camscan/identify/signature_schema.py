@@ -24,19 +24,22 @@ MAX_INPUT = 4096
 
 # Banner kinds the protocol modules put in Evidence.banners (an entry may name any of them).
 PRODUCED_KINDS = (
-    "http_server", "http_realm", "http_title", "rtsp_server", "rtsp_realm", "ssdp_server", "ssdp_location",
-    "upnp_manufacturer", "upnp_model_name", "upnp_model_number", "upnp_model_description",
-    "mdns_service", "mdns_txt", "wsd_name", "wsd_hardware", "wsd_types",
+    "http_server", "http_realm", "http_title", "rtsp_server", "rtsp_realm", "rtsp_url", "rtsp_sdp",
+    "ssdp_server", "ssdp_location", "upnp_manufacturer", "upnp_model_name", "upnp_model_number",
+    "upnp_model_description", "mdns_service", "mdns_txt", "mdns_instance", "mdns_host", "wsd_name",
+    "wsd_hardware", "wsd_types",
+    "x509_subject", "x509_issuer", "dhcp_vendor_class", "dhcp_hostname", "dns_query", "p2p_did",
+    "hnap_module_types", "hnap_model_description",
 )
-# Kinds with entries ready for evidence no module produces yet (TLS certificates: a coming issue).
-NOT_YET_PRODUCED_KINDS = ("x509_subject",)
+# Kinds with entries ready for evidence no module produces yet.
+NOT_YET_PRODUCED_KINDS: tuple[str, ...] = ()
 KINDS = PRODUCED_KINDS + NOT_YET_PRODUCED_KINDS
 CONFIDENCES = ("sourced", "heuristic")
 # A signature either knows the form or says nothing: "unknown" as a claim would outweigh real
 # evidence (an ONVIF device without a PTZ service) in fusion, so it is refused in the data.
 SIGNATURE_FORMS = tuple(f for f in FORMS if f != "unknown")
 # Named groups a banner pattern may use; what they capture is returned on the Match.
-CAPTURES = ("model", "firmware")
+CAPTURES = ("model", "firmware", "serial")
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 _REALM = re.compile(r"""realm\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]+))""", re.I)
@@ -78,8 +81,8 @@ class Match:
     `heuristic` marks entries the sources do not fully back (domain-facts §8, grade D, low
     confidence OEM claims). `oem_own_oui` marks an OUI registered by a rebadger itself (Amcrest,
     LTS...): the manufacturer it gives is the rebadger's known source, not the registrant.
-    `model` and `firmware` are what a banner pattern captured with (?P<model>…)/(?P<firmware>…)
-    ("" when the entry captures nothing)."""
+    `model`, `firmware` and `serial` are what a banner pattern captured with (?P<model>…),
+    (?P<firmware>…) and (?P<serial>…) ("" when the entry captures nothing)."""
 
     id: str
     manufacturer: str = ""
@@ -91,6 +94,7 @@ class Match:
     oem_own_oui: bool = False
     model: str = ""
     firmware: str = ""
+    serial: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,7 +181,7 @@ class Signature:
 
     @property
     def captures(self) -> tuple[str, ...]:
-        """The named groups this entry's pattern captures (model, firmware)."""
+        """The named groups this entry's pattern captures (model, firmware, serial)."""
         return tuple(g for g in CAPTURES if g in self.pattern.groupindex)
 
     @property

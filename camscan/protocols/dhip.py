@@ -22,7 +22,7 @@ import struct
 from typing import Any
 
 from camscan.firmware import normalise_firmware
-from camscan.identify.device_classes import classify
+from camscan.identify.device_classes import classify, classify_model
 from camscan.model import Endpoint, Evidence, Malformed
 from camscan.protocols.addresses import ipv4
 from camscan.values import normalise_mac
@@ -147,6 +147,8 @@ def _evidence(fields: dict[str, str], src: Endpoint, note: str) -> Evidence:
     device_class = fields.get("DeviceClass", "")
     # what the class means is data: signatures/device_classes.toml [[dhip]]
     device_type, form = classify("dhip", device_class)
+    if not device_type:  # no class, or one the vocabulary lacks: the model family's prefix
+        device_type, form = classify_model("dhip", fields.get("DeviceType", ""))
     notes = [note] if note else []
     if device_class:
         notes.append(f"DeviceClass {device_class}")

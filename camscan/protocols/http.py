@@ -18,6 +18,11 @@ key=value bodies are recognised by shape (getSystemInfo's deviceType + serialNum
 RemoteDevice's `table.RemoteDevice.` lines). ONVIF SOAP Faults usually come with HTTP 400/500,
 so an ONVIF answer is parsed whatever its status, to record the fault.
 
+Issue 10 added: Dahua's web UI (`/web_caps/webCapsConfig`, `/RPC2_Login`, `/RPC2`, by path:
+dahua_web), JVC's GetCamFeature JSON and Axis VAPIX parameter lists (by shape: jvc,
+axis_vapix), and D-Link HNAP (SOAP in HNAP's namespace, routed before the ONVIF route takes the
+envelope: hnap). Bodies are inflated first when the server deflated or gzipped them.
+
 What it must not do: raise. A truncated or broken API body (entity bomb, DTD, bad XML,
 oversized) keeps the banner Evidence with `problem = "malformed"` and the detail in its note,
 which is how the caller counts skipped messages. Nothing here sends requests.
@@ -28,11 +33,12 @@ from __future__ import annotations
 import codecs
 import html
 import re
+import zlib
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from camscan.model import Endpoint, Evidence, Malformed
-from camscan.protocols import dahua_cgi, isapi, onvif
+from camscan.protocols import axis_vapix, dahua_cgi, dahua_web, hnap, isapi, jvc, onvif
 from camscan.protocols.httpmsg import HttpMessage, auth_realms
 from camscan.values import normalise_mac
 
@@ -72,6 +78,10 @@ _ISAPI_PTZ = "ISAPI PTZ channels"
 _ONVIF = "ONVIF"
 _UPNP = "UPnP description"
 _DAHUA = "Dahua CGI"
+_DAHUA_WEB = "Dahua web UI"
+_HNAP = "HNAP"
+_JVC = "JVC CGI"
+_AXIS = "Axis VAPIX"
 
 
 def _clean(value: str, limit: int = 200) -> str:
@@ -167,6 +177,19 @@ _BY_ROOT: dict[str, tuple[str, Handler]] = {
 }
 
 
+def _dahua_web(path: str, request: HttpMessage) -> tuple[str, Handler] | None:
+    """Dahua's web UI documents: the capabilities, the login challenge and RPC2 answers (which
+    need the request, to know what each JSON-RPC id asked)."""
+    if path == dahua_web.WEB_CAPS:
+        return _DAHUA_WEB, dahua_web.parse_web_caps
+    if path == dahua_web.RPC2_LOGIN:
+        return _DAHUA_WEB, dahua_web.parse_login
+    if path == dahua_web.RPC2 and request.body:
+        asked = request.body
+        return _DAHUA_WEB, lambda body, server: dahua_web.parse_rpc2(asked, body, server)
+    return None
+
+
 def route(request: HttpMessage | None, response: HttpMessage) -> tuple[str, Handler] | None:
     """Which API parser (label, handler) an exchange belongs to, or None for a plain page."""
     if request is not None and request.target:
@@ -176,11 +199,21 @@ def route(request: HttpMessage | None, response: HttpMessage) -> tuple[str, Hand
             return _BY_PATH[path]
         if path in ("/cgi-bin/magicbox.cgi", "/cgi-bin/configmanager.cgi"):
             return _DAHUA, _dahua(target)
+        dahua_web_route = _dahua_web(path, request)
+        if dahua_web_route is not None:
+            return dahua_web_route
         if path.startswith("/onvif/"):
             return _ONVIF, onvif.parse_response
+    if jvc.is_feature_answer(response.body):
+        return _JVC, jvc.parse
+    if axis_vapix.is_param_list(response.body):
+        return _AXIS, axis_vapix.parse
     name, namespace = sniff_root(response.body)
     if name in _BY_ROOT and (namespace in ISAPI_NAMESPACES or _ISAPI_NS.search(namespace)):
         return _BY_ROOT[name]
+    # HNAP is SOAP too: D-Link's namespace decides before the ONVIF route takes the envelope
+    if hnap.is_hnap(response.body):
+        return _HNAP, hnap.parse_response
     if name == "Envelope" and namespace in SOAP_NAMESPACES:
         return _ONVIF, onvif.parse_response
     if name == "root" and namespace == UPNP_DEVICE_NS:
@@ -193,6 +226,28 @@ def route(request: HttpMessage | None, response: HttpMessage) -> tuple[str, Hand
                 and re.search(rb"(?m)^[ \t]*(?:serialNumber|updateSerial)=", head)):
             return _DAHUA, _dahua(dahua_cgi.ACTIONS["getSystemInfo"])
     return None
+
+
+MAX_DECODED = 1_000_000
+
+
+def decoded_body(response: HttpMessage) -> bytes:
+    """The body with its Content-Encoding (deflate, gzip) undone, at most MAX_DECODED bytes;
+    Malformed for a body that does not inflate. Dahua's web UI deflates its RPC2 answers."""
+    encoding = response.header("Content-Encoding").strip().lower()
+    if encoding not in ("deflate", "gzip", "x-gzip"):
+        return response.body
+    # deflate is meant to be zlib-wrapped, but servers send raw deflate too
+    for wbits in ((31,) if "gzip" in encoding else (15, -15)):
+        inflater = zlib.decompressobj(wbits)
+        try:
+            out = inflater.decompress(response.body, MAX_DECODED + 1)
+        except zlib.error:
+            continue
+        if len(out) > MAX_DECODED:
+            raise Malformed(f"HTTP: {encoding} body inflates past {MAX_DECODED} bytes")
+        return out
+    raise Malformed(f"HTTP: {encoding} body does not inflate")
 
 
 def parse_exchange(request: HttpMessage | None, response: HttpMessage, server: Endpoint) -> list[Evidence]:
@@ -210,7 +265,7 @@ def parse_exchange(request: HttpMessage | None, response: HttpMessage, server: E
         banner.note = f"{label}: body truncated ({len(response.body)} bytes kept)"
         return out
     try:
-        out.extend(handler(response.body, server))
+        out.extend(handler(decoded_body(response), server))
     except Malformed as exc:
         banner.problem, banner.note = "malformed", _clean(str(exc), 160)
     except Exception as exc:  # a parser bug must not end the run; count it like a bad message

@@ -93,6 +93,12 @@ def build_query(services: list[str]) -> bytes:
 
 # ---- the DNS message reader ----
 
+def read_name(data: bytes, offset: int) -> tuple[Labels, int]:
+    """The labels of the DNS name at `offset` and the offset just past it; the bounded reader
+    unicast DNS (dns.py) shares. Malformed as _read_name."""
+    return _read_name(data, offset)
+
+
 def _read_name(data: bytes, offset: int) -> tuple[Labels, int]:
     """Labels of the name at `offset` and the offset just past it (after the first pointer,
     if compressed). Raises Malformed on pointer loops (more than _MAX_JUMPS pointers),
@@ -256,6 +262,8 @@ def _instance_evidence(label: str, service: str, strings: list[bytes], ip: str, 
         model = axis.group(1)  # Axis names its instance "AXIS <model> - <serial = MAC>"
     described = _self_described_model(strings)
     banners = {"mdns_service": service}
+    if name:
+        banners["mdns_instance"] = name[:200]
     if strings:
         banners["mdns_txt"] = _txt_banner(strings)
     return Evidence(
@@ -327,4 +335,5 @@ def parse(payload: bytes, src: Endpoint) -> list[Evidence]:
         ip=src.ip or host.address,
         mac=src_mac or packet_mac,
         name=host_name[:200],
+        banners={"mdns_host": host_name[:200]} if host_name else {},
     )]

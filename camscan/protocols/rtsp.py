@@ -46,10 +46,41 @@ def _clean(value: str) -> str:
     return " ".join("".join(c if c.isprintable() else " " for c in value).split())[:200]
 
 
+_SDP_KEEP = re.compile(r"^(s=|i=|a=tool:|a=packetization-supported:|a=rtppayload-supported:|a=x-)", re.I)
+_MEDIA = re.compile(r"^m=(\w+) ")
+_RTPMAP = re.compile(r"^a=rtpmap:\d+ ([\w.-]+)/", re.I)
+MAX_SDP_LINES = 200
+
+
+def sdp_summary(body: bytes) -> str:
+    """The lines of an SDP description that say what served it — session name and info, the
+    tool that made it (`a=tool:vlc 3.0.12`), vendor attributes (`a=packetization-supported:DH`)
+    — and each media line with its codec (`m=video H264`), joined with " | "."""
+    out: list[str] = []
+    media = ""
+    for raw in body[:16384].decode("utf-8", "replace").splitlines()[:MAX_SDP_LINES]:
+        line = _clean(raw)
+        if _SDP_KEEP.match(line):
+            out.append(line[:80])
+        elif found := _MEDIA.match(line):
+            media = found.group(1).lower()
+            out.append(f"m={media}")
+        elif (found := _RTPMAP.match(line)) and out and out[-1] == f"m={media}":
+            out[-1] = f"m={media} {found.group(1)}"
+    return " | ".join(dict.fromkeys(out))[:400]
+
+
+def url_path(target: str) -> str:
+    """The path (and query) of an RTSP request URL, without scheme, credentials and host."""
+    path = re.sub(r"^rtsp://[^/]*", "", target.strip(), flags=re.I)
+    return _clean(path or "/")
+
+
 def parse_exchange(request: HttpMessage | None, response: HttpMessage, server: Endpoint) -> list[Evidence]:
-    """One RTSP response → one Evidence(source="rtsp") with the `rtsp_server` and `rtsp_realm`
-    banners that were present (several distinct realms are joined with " | ", in header order).
-    `request` is accepted for symmetry with http.parse_exchange; the answer alone is read."""
+    """One RTSP exchange → one Evidence(source="rtsp") with the banners that were present:
+    `rtsp_server`, `rtsp_realm` (several distinct realms joined with " | ", in header order),
+    `rtsp_url` (the path the client asked for: vendors' stream URL conventions) and, for an
+    SDP answer, `rtsp_sdp` (see sdp_summary)."""
     banners: dict[str, str] = {}
     server_header = _clean(response.header("Server"))
     if server_header:
@@ -57,4 +88,10 @@ def parse_exchange(request: HttpMessage | None, response: HttpMessage, server: E
     realms = auth_realms(response)
     if realms:
         banners["rtsp_realm"] = _clean(" | ".join(realms))
+    if request is not None and request.target and request.target != "*":
+        banners["rtsp_url"] = url_path(request.target)
+    if 200 <= response.status < 300 and "sdp" in response.header("Content-Type").lower() and response.body:
+        summary = sdp_summary(response.body)
+        if summary:
+            banners["rtsp_sdp"] = summary
     return [Evidence(source="rtsp", ip=server.ip, mac=normalise_mac(server.mac), banners=banners)]

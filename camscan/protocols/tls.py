@@ -1,5 +1,5 @@
 """TLS 1.0-1.2 server handshakes: the leaf certificate's subject and issuer, as text the
-signatures read (banners["tls_subject"], banners["tls_issuer"], RFC 4514 order as recog writes
+signatures read (banners["x509_subject"], banners["x509_issuer"], RFC 4514 order as recog writes
 them: `CN=www.hikvision.com,OU=DVRNVR,O=HIKVISION,L=HangZhou,ST=ZheJiang,C=CN`).
 
 Input is what a TCP stream reassembles from the server side: TLS records of type 22 carrying
@@ -223,7 +223,7 @@ def parse(payload: bytes, src: Endpoint) -> list[Evidence]:
         if not complete:
             return []  # the capture stops inside the certificate list
         subject, issuer = certificate_names(_leaf_certificate(body))
-        banners = {"tls_subject": subject, "tls_issuer": issuer}
+        banners = {"x509_subject": subject, "x509_issuer": issuer}
         if version in _VERSIONS:
             banners["tls_version"] = _VERSIONS[version]
         return [Evidence(

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from camscan import libpcap
 from camscan.libpcap import ERRBUF_SIZE, PcapError
+from camscan.protocols import dns
 from camscan.protocols.ndp import TYPES as NDP_TYPES
 from camscan.protocols.registry import TCP_PORTS, UDP_PORTS
 
@@ -35,13 +36,19 @@ _VLAN_TYPES = (0x8100, 0x88A8, 0x9100)
 _PROTOCOL_OFFSET = {DLT_LINUX_SLL: 14, DLT_LINUX_SLL2: 0}
 
 
+# DNS is the busiest port in most captures, and only a device's own standard queries (a query with
+# one question: what it looks up names its cloud) are read: the kernel's filter keeps the rest,
+# answers and server traffic, out of Python (IPv4 only: libpcap offsets UDP payload on IPv4)
+_DNS_QUERIES = f"(udp dst port {dns.PORT} and udp[10] & 0xf8 == 0 and udp[12:2] == 1)"
+
+
 def _inner_filter() -> str:
-    udp = " or ".join(f"port {p}" for p in UDP_PORTS)
+    udp = " or ".join(f"port {p}" for p in UDP_PORTS if p != dns.PORT)
     tcp = " or ".join(f"port {p}" for p in TCP_PORTS)
     # ICMPv6 neighbour discovery, which binds IPv6 addresses to MACs (never with extension headers)
     ndp = " or ".join(f"ip6[40] == {t}" for t in NDP_TYPES)
     # non-first IPv4 fragments carry no UDP header, so they are let through by offset
-    return (f"arp or (udp and ({udp})) or (tcp and ({tcp})) or (ip and ip[6:2] & 0x1fff != 0) "
+    return (f"arp or (udp and ({udp})) or {_DNS_QUERIES} or (tcp and ({tcp})) or (ip and ip[6:2] & 0x1fff != 0) "
             f"or (ip6 and ip6[6] == 58 and ({ndp}))")
 
 

@@ -16,19 +16,24 @@ from tools.pcapgen.capture import SCANNER_MAC, Capture
 
 # INVENTORY.md: names and order are a contract
 COLUMNS = ("ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware", "serial",
-           "name", "via", "channel", "site", "advisories", "evidence", "confidence")
+           "name", "via", "channel", "site", "advisories", "evidence", "confidence", "oui_vendor")
 
 # vendor protocols (only that maker's firmware speaks them) / authenticated APIs
 VENDOR_SOURCES = {"sadp", "dhip", "isapi", "cgi", "onvif", "bosch", "hanwha"}
 BANNER_SOURCES = {"http", "rtsp", "ssdp", "wsd", "mdns", "tls", "dhcp"}
 
 
-def _oui_known(mac: str) -> bool:
+def _oui_vendor(mac: str) -> str:
+    """The IEEE registrant of the MAC's OUI ("" when the registry has none), as arp-scan shows it."""
     import aiooui
 
     if not aiooui.is_loaded():
         asyncio.run(aiooui.async_load())
-    return aiooui.get_vendor(mac) is not None
+    return (aiooui.get_vendor(mac) or "").strip()
+
+
+def _oui_known(mac: str) -> bool:
+    return bool(_oui_vendor(mac))
 
 
 def confidence(manufacturer: str, sources: set[str]) -> str:
@@ -72,6 +77,7 @@ def expected_rows(profiles: list[Profile], cap: Capture) -> tuple[list[dict[str,
             "site": "", "advisories": advisories_for(e),
             "evidence": ";".join(s for s in SOURCES if s in sources),
             "confidence": confidence(e["manufacturer"], sources),
+            "oui_vendor": _oui_vendor(p.mac) if mac_known else "",
         }
         rows.append(row)
         channel_rows = []
@@ -83,7 +89,7 @@ def expected_rows(profiles: list[Profile], cap: Capture) -> tuple[list[dict[str,
                     "firmware": ch["firmware"], "serial": ch["serial"], "name": ch["name"], "via": ch["via"],
                     "channel": str(ch["channel"]), "site": "",
                     "advisories": advisories_for(ch), "evidence": "nvr",
-                    "confidence": ch["confidence"],
+                    "confidence": ch["confidence"], "oui_vendor": "",
                 })
         rows += channel_rows
         raw.append({"id": p.id, "profile": f"camscan/lab/profiles/{p.path.name}", "ip": p.ip, "mac": p.mac,
