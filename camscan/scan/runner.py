@@ -112,6 +112,7 @@ class Scan:
         self.ssdp_locations: set[tuple[str, str]] = set()  # (announcer, LOCATION)
         self.outcomes: list[Outcome] = []
         self.open_ports: dict[str, list[int]] = {}
+        self.certificates_said: list[Evidence] = []  # what the TLS ports' certificates said
 
     def run(self) -> ScanResult:
         """Every phase in order; Ctrl-C ends them early and keeps what was found."""
@@ -239,7 +240,9 @@ class Scan:
         from camscan.scan.tlscert import certificate_evidence, fetch_certificates
 
         def on_certificate(ip: str, port: int, der: bytes) -> None:
-            self.live.evidence.extend(certificate_evidence(der, Endpoint(ip, self.arp_found.get(ip, ""), port)))
+            said = certificate_evidence(der, Endpoint(ip, self.arp_found.get(ip, ""), port))
+            self.live.evidence.extend(said)
+            self.certificates_said.extend(said)
 
         await fetch_certificates(self.open_ports, self.scope, self.limiter, on_certificate)
 
@@ -267,8 +270,9 @@ class Scan:
         replay_file(capture.path, replayed)
         if capture.error:
             self.notes.append(f"capture: {capture.error}")
-        # what the APIs answered over HTTPS is only ciphertext in the capture
-        tls_evidence = [e for o in self.outcomes for e in o.tls_evidence]
+        # what the APIs answered over HTTPS is only ciphertext in the capture; the certificates
+        # are in it in clear, but the replay's filter does not keep TLS ports yet (registry.TLS_PORTS)
+        tls_evidence = [e for o in self.outcomes for e in o.tls_evidence] + self.certificates_said
         return replayed.evidence + tls_evidence, dict(replayed.counters.counts)
 
     def build_result(self) -> ScanResult:

@@ -5,7 +5,13 @@ the certificate)."""
 from __future__ import annotations
 
 from camscan.lab import answers
+from camscan.protocols.registry import TCP_PORTS, TLS_PORTS
 from tools.pcapgen.capture import Capture, Peer, Tcp
+
+# The replay reads a TLS conversation only once its capture filter keeps the TLS ports (see
+# registry.TLS_PORTS: not yet, for speed); until then the handshake is in the capture but not
+# evidence of the expected inventory.
+REPLAY_READS_TLS = set(TLS_PORTS) <= set(TCP_PORTS)
 
 
 def tls_handshake(cap: Capture, peer: Peer) -> None:
@@ -18,4 +24,5 @@ def tls_handshake(cap: Capture, peer: Peer) -> None:
     tcp.server_sends(answers.server_flight(p))
     tcp.client_sends(answers.CLOSE_NOTIFY)
     tcp.close()
-    cap.credit(p, "tls")
+    if REPLAY_READS_TLS:
+        cap.credit(p, "tls")
