@@ -249,6 +249,6 @@ def teardown() -> list[str]:
     for ns in namespaces():
         run("ip", "netns", "delete", ns, check=False)
         removed.append(ns)
-    for name in ("state.json", "clones.json", "plain.json"):  # the logs stay, for a post-mortem
+    for name in ("state.json", "clones.json", "plain.json", "credentials.toml"):  # the logs stay, for a post-mortem
         (STATE_DIR / name).unlink(missing_ok=True)
     return removed

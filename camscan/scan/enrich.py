@@ -310,8 +310,10 @@ async def _onvif(s: _Session, out: Outcome) -> bool:
 
 async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limiter: RateLimiter,
                  sink: ExchangeSink | None, concurrency: int = 64,
-                 known_certs: Mapping[str, str] | None = None) -> list[Outcome]:
-    """Ask each target's API with its one account; return what happened per device.
+                 known_certs: Mapping[str, str] | None = None,
+                 progress: Callable[[int], None] | None = None) -> list[Outcome]:
+    """Ask each target's API with its one account; return what happened per device
+    (`progress(1)` as each device is done, for the terminal's bar).
     `known_certs` (ip → hex SHA-256, from the history): a device whose HTTPS certificate is
     another one now gets no credentials, and a note saying so."""
     sem = asyncio.Semaphore(concurrency)
@@ -347,8 +349,15 @@ async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limite
 
         # the first device alone: onvif-zeep-async parses its WSDLs once and caches them, so the
         # fan-out that follows does not parse them once per device
-        first = [await one(targets[0])] if targets else []
-        results = first + list(await asyncio.gather(*(one(t) for t in targets[1:])))
+        async def counted(t: Target) -> Outcome | None:
+            try:
+                return await one(t)
+            finally:
+                if progress is not None:
+                    progress(1)
+
+        first = [await counted(targets[0])] if targets else []
+        results = first + list(await asyncio.gather(*(counted(t) for t in targets[1:])))
     return [r for r in results if r is not None]
 
 
