@@ -36,7 +36,7 @@ def camscan(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 
 # --- the one-line summary and -q ---------------------------------------------------------------
 
-DEMO_SUMMARY = ("camscan: 20 cameras (15 static, 5 PTZ), 3 recorders, 5 other hosts; "
+DEMO_SUMMARY = ("camscan: 23 cameras (17 static, 5 PTZ, 1 of unknown form), 4 recorders, 7 other hosts; "
                 "7 of the cameras known through recorders")
 
 

@@ -99,7 +99,8 @@ def test_foi_counts_match_the_inventory(inventory: Path, tmp_path: Path) -> None
     ptz = sum(d["form"] == "ptz" for d in cams)
     unknown = sum(d["form"] == "unknown" for d in cams)  # the DVR's analogue cameras
     text = foi_md.read_text()
-    assert f"| **all** | {static} | {ptz} | {unknown} | {len(cams)} |" in text and unknown == 5
+    unknown_form = len(cams) - static - ptz  # the DHCP-only Axis says camera, not which kind
+    assert f"| **all** | {static} | {ptz} | {unknown_form} | {len(cams)} |" in text
     assert "No sites file was given" in text
 
 
@@ -143,7 +144,9 @@ def test_history_and_diff_from_the_command_line(tmp_path: Path) -> None:
     lines = hist.stdout.splitlines()
     assert "replay" in lines[1] and "hostile.pcap" in lines[1] and "demo.pcap" in lines[2], "newest first"
     out = camscan("diff", "--db", db)
-    assert out.returncode == 0 and out.stdout.startswith("4 new, 32 gone, 0 moved, 0 re-flashed")
+    demo_rows = sum(1 for _ in csv.DictReader((PCAPS / "demo.expected.csv").open(encoding="utf-8")))
+    # hostile.pcap's 3 good devices are the demo's too: every other demo row is gone
+    assert out.returncode == 0 and out.stdout.startswith(f"4 new, {demo_rows - 3} gone, 0 moved, 0 re-flashed")
     same = camscan("diff", "-2", "-2", "--db", db)
     assert same.returncode == 0 and "0 new, 0 gone" in same.stdout
     as_json = json.loads(camscan("diff", "1", "2", "--json", "--db", db).stdout)

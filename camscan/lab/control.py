@@ -35,7 +35,8 @@ def up(hosts: int = 0, say=print) -> LabState:
     profiles = load_profiles()
     router = next((p for p in profiles if p.role == "router"), None)
     devices = [p for p in profiles if p.role == "device"]
-    lab_hosts = [Host(_ns_for(p), _lab_ip(p), p.mac, p.subnet) for p in devices]
+    lab_hosts = [Host(_ns_for(p), _lab_ip(p), p.mac, p.subnet, p.ipv6["address"] if p.ipv6 else "")
+                 for p in devices]
     clone_hosts: list[tuple[str, str]] = []
     plain_hosts: list[tuple[str, str]] = []
     clones: list[dict] = []
@@ -63,7 +64,8 @@ def up(hosts: int = 0, say=print) -> LabState:
     serving = []
     for p, h in zip(devices, lab_hosts, strict=True):
         if p.protocols:
-            state.pids.append(netns.spawn(h.ns, [py, "-m", "camscan.lab.emulator", p.id], logdir / f"{p.id}.log"))
+            state.pids.append(netns.spawn(h.ns, [py, "-m", "camscan.lab.emulator", p.id, "--raw-interface", "eth0"],
+                                          logdir / f"{p.id}.log"))
             serving.append(p.id)
     if router is not None and router.protocols:
         state.pids.append(netns.spawn(netns.ROUTER, [py, "-m", "camscan.lab.emulator", router.id],

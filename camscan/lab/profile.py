@@ -44,6 +44,16 @@ Schema (keys marked * are required when the section is present):
 [onvif]     manufacturer*, model*, firmware*, serial*, hardware_id*, ptz* (bool), ptz_axes,
             hostname, video_sources, paths ("hikvision" | "dahua" service paths)
 [rtsp]      realm*, server, path
+[bosch]     friendly_name* (the product name Bosch's scan reply gives), unit_name*, serial*,
+            style ("xml" | "binary"), guid, device_type_ids
+[hanwha]    model*, url (the web address its discovery record gives; default http://<ip>/index.htm)
+[dhcp]      hostname* (option 12), vendor_class* (option 60), prl (option 55, list of codes),
+            interval (seconds between its DISCOVER/REQUEST rounds, default 1.0). A device with
+            [dhcp] keeps asking: its lease server never answers (the lab has none)
+[tls]       subject* (RFC 4514, as camscan prints it: "CN=...,O=..."; the certificate is
+            self-signed, so it is also the issuer), port (default 443)
+[ipv6]      address* (its global IPv6 address, in the benchmarking block 2001:2::/48); its
+            link-local address comes from its MAC. It answers NDP and announces both addresses
 [expect]    manufacturer*, brand*, device_type*, form*, model*, firmware*, serial*, name*,
             advisories (list), analytics (list: the row's analytics cells when its API is read;
             "unknown" otherwise), [[expect.channels]] (via*, channel*, ip* ("" for an analogue
@@ -69,7 +79,8 @@ SUBNETS = {"lan": ipaddress.ip_network("198.18.0.0/24"), "far": ipaddress.ip_net
 GATEWAYS = {"lan": "198.18.0.1", "far": "198.18.4.1"}
 SCANNER_IP = "198.18.0.2"
 
-PROTOCOL_SECTIONS = ("sadp", "wsd", "ssdp", "dhip", "mdns", "http", "isapi", "cgi", "onvif", "rtsp")
+PROTOCOL_SECTIONS = ("sadp", "wsd", "ssdp", "dhip", "mdns", "http", "isapi", "cgi", "onvif", "rtsp",
+                     "bosch", "hanwha", "dhcp", "tls", "ipv6")
 AUTH_SECTIONS = ("isapi", "cgi", "onvif", "rtsp")
 
 _MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
@@ -89,6 +100,11 @@ _REQUIRED: dict[str, dict[str, type | tuple[type, ...]]] = {
     "onvif": {"manufacturer": str, "model": str, "firmware": str, "serial": str,
               "hardware_id": str, "ptz": bool},
     "rtsp": {"realm": str},
+    "bosch": {"friendly_name": str, "unit_name": str, "serial": str},
+    "hanwha": {"model": str},
+    "dhcp": {"hostname": str, "vendor_class": str},
+    "tls": {"subject": str},
+    "ipv6": {"address": str},
     "expect": {"manufacturer": str, "brand": str, "device_type": str, "form": str, "model": str,
                "firmware": str, "serial": str, "name": str},
 }
@@ -132,6 +148,11 @@ class Profile:
     cgi: dict[str, Any] | None = None
     onvif: dict[str, Any] | None = None
     rtsp: dict[str, Any] | None = None
+    bosch: dict[str, Any] | None = None
+    hanwha: dict[str, Any] | None = None
+    dhcp: dict[str, Any] | None = None
+    tls: dict[str, Any] | None = None
+    ipv6: dict[str, Any] | None = None
     expect: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -264,6 +285,40 @@ def _check_apis(path: Path, data: dict[str, Any]) -> None:
     sadp = data.get("sadp")
     if sadp is not None and sadp.get("style", "full") not in ("full", "short"):
         raise _fail(path, "sadp", "style must be 'full' or 'short'")
+    _check_new_sections(path, data)
+
+
+# The IPv6 block of the lab (RFC 5180's benchmarking prefix, as 198.18.0.0/15 is for IPv4).
+IPV6_LAB = ipaddress.ip_network("2001:2::/48")
+# RFC 4514 as the lab writes it: no escapes, no multi-valued RDNs
+_DN = re.compile(r"^(CN|O|OU|L|ST|C)=[^,=+\\/]+(,(CN|O|OU|L|ST|C)=[^,=+\\/]+)*$")
+
+
+def _check_new_sections(path: Path, data: dict[str, Any]) -> None:
+    """The sections issue 10 added: Bosch, Hanwha, DHCP, TLS and IPv6."""
+    bosch = data.get("bosch")
+    if bosch is not None and bosch.get("style", "xml") not in ("xml", "binary"):
+        raise _fail(path, "bosch", "style must be 'xml' or 'binary'")
+    dhcp = data.get("dhcp")
+    if dhcp is not None:
+        prl = dhcp.get("prl", [])
+        if not isinstance(prl, list) or not all(isinstance(c, int) and 0 < c < 255 for c in prl):
+            raise _fail(path, "dhcp", "prl must be a list of option codes 1..254")
+        interval = dhcp.get("interval", 1.0)
+        if isinstance(interval, bool) or not isinstance(interval, int | float) or not 0.1 <= interval <= 60:
+            raise _fail(path, "dhcp", "interval must be a number of seconds, 0.1..60")
+    tls = data.get("tls")
+    if tls is not None and not _DN.match(tls["subject"]):
+        raise _fail(path, "tls", f"subject must be CN=...,O=... (CN, O, OU, L, ST, C; no escapes), "
+                                 f"not {tls['subject']!r}")
+    ipv6 = data.get("ipv6")
+    if ipv6 is not None:
+        try:
+            addr = ipaddress.IPv6Address(ipv6["address"])
+        except ValueError:
+            raise _fail(path, "ipv6", f"address is not an IPv6 address: {ipv6['address']!r}") from None
+        if addr not in IPV6_LAB:
+            raise _fail(path, "ipv6", f"address must be in the lab's IPv6 block {IPV6_LAB}")
 
 
 def _check_expect(path: Path, expect: dict[str, Any], recorder_ip: str) -> None:

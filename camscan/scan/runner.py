@@ -106,6 +106,7 @@ class Scan:
         self.ssdp_locations: set[tuple[str, str]] = set()  # (announcer, LOCATION)
         self.outcomes: list[Outcome] = []
         self.open_ports: dict[str, list[int]] = {}
+        self.certificates_said: list[Evidence] = []  # what the TLS ports' certificates said
 
     def run(self) -> ScanResult:
         """Every phase in order; Ctrl-C ends them early and keeps what was found."""
@@ -167,6 +168,7 @@ class Scan:
         t1 = time.monotonic()
         await self.tcp_probes(hosts)
         await self.descriptions()
+        await self.certificates()
         self.phases["tcp"] = time.monotonic() - t1
         if self.opts.credentials:
             t2 = time.monotonic()
@@ -257,6 +259,17 @@ class Scan:
         await fetch_descriptions(self.ssdp_locations, self.scope, self.limiter, sink, self.errors.append)
         finish()
 
+    async def certificates(self) -> None:
+        """Read the certificate of every TLS port that answered (the capture records the handshake)."""
+        from camscan.scan.tlscert import certificate_evidence, fetch_certificates
+
+        def on_certificate(ip: str, port: int, der: bytes) -> None:
+            said = certificate_evidence(der, Endpoint(ip, self.arp_found.get(ip, ""), port))
+            self.live.evidence.extend(said)
+            self.certificates_said.extend(said)
+
+        await fetch_certificates(self.open_ports, self.scope, self.limiter, on_certificate)
+
     async def credentialed_enrichment(self, credentials: Credentials) -> None:
         """Ask the devices' own APIs with the user's accounts."""
         targets = offer.corroborate(api_targets(self.live.evidence, self.open_ports, self.scope),
@@ -286,8 +299,9 @@ class Scan:
         replay_file(capture.path, replayed)
         if capture.error:
             self.notes.append(f"capture: {capture.error}")
-        # what the APIs answered over HTTPS is only ciphertext in the capture
-        tls_evidence = [e for o in self.outcomes for e in o.tls_evidence]
+        # what the APIs answered over HTTPS is only ciphertext in the capture; the certificates
+        # are in it in clear, but the replay's filter does not keep TLS ports yet (registry.TLS_PORTS)
+        tls_evidence = [e for o in self.outcomes for e in o.tls_evidence] + self.certificates_said
         return replayed.evidence + tls_evidence, dict(replayed.counters.counts)
 
     def build_result(self) -> ScanResult:

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import netaddr
 
 from camscan.errors import InputError
-from camscan.protocols.registry import DISCOVERY_GROUPS
+from camscan.protocols.registry import BROADCAST, DISCOVERY_GROUPS
 
 MAX_ADDRESSES = 65_536
 
@@ -176,6 +176,13 @@ class Scope:
     def check(self, ip: str) -> None:
         if not self.allows(ip):
             raise ScopeError(f"{ip} is outside the targets; not sent")
+
+    def check_broadcast(self, ip: str) -> None:
+        """A vendor's broadcast discovery (Bosch, Hanwha) may go to the limited broadcast only,
+        which no router forwards, from a socket bound to the chosen link's address; it is never
+        a host's address (`allows` refuses it for every other sender)."""
+        if ip != BROADCAST:
+            raise ScopeError(f"{ip} is not the link's limited broadcast; not sent")
 
     def check_url(self, url: str, device_ip: str, ports: Iterable[int] | None = None) -> tuple[str, int]:
         """(host, port) of a URL a device gave us (a redirect, an XAddr, an SSDP LOCATION), or

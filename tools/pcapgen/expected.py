@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from camscan.lab.profile import SCANNER_IP, Profile
+from camscan.model import SOURCES
 from camscan.values import ip_number
 from tools.pcapgen.capture import SCANNER_MAC, Capture
 
@@ -19,8 +20,9 @@ COLUMNS = ("ip", "mac", "manufacturer", "brand", "device_type", "form", "model",
 # device kinds whose analytics are "unknown" when their API was not read (identify/resolve.py)
 VIDEO_KINDS = ("camera", "nvr", "dvr", "encoder", "unknown")
 
-VENDOR_SOURCES = {"sadp", "dhip", "isapi", "cgi", "onvif"}  # vendor protocols / authenticated APIs
-BANNER_SOURCES = {"http", "rtsp", "ssdp", "wsd", "mdns"}
+# vendor protocols (only that maker's firmware speaks them) / authenticated APIs
+VENDOR_SOURCES = {"sadp", "dhip", "isapi", "cgi", "onvif", "bosch", "hanwha"}
+BANNER_SOURCES = {"http", "rtsp", "ssdp", "wsd", "mdns", "tls", "dhcp"}
 
 
 def _oui_vendor(mac: str) -> str:
@@ -48,8 +50,8 @@ def confidence(manufacturer: str, sources: set[str]) -> str:
     return "low" if "oui" in sources else ""
 
 
-# The inventory's `evidence` column lists sources in INVENTORY.md's order.
-SOURCES = ("arp", "oui", "sadp", "dhip", "wsd", "ssdp", "mdns", "http", "rtsp", "onvif", "isapi", "cgi", "nvr")
+# The inventory's `evidence` column lists sources in INVENTORY.md's order: camscan.model.SOURCES
+# (imported above), so a source a protocol module adds is listed without a copy kept here.
 
 
 def advisories_for(expect: dict) -> str:
