@@ -36,8 +36,8 @@ def camscan(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 
 # --- the one-line summary and -q ---------------------------------------------------------------
 
-DEMO_SUMMARY = ("camscan: 23 cameras (17 static, 5 PTZ, 1 of unknown form), 4 recorders, 7 other hosts; "
-                "7 of the cameras known through recorders")
+DEMO_SUMMARY = ("camscan: 30 cameras (19 static, 5 PTZ, 6 of unknown form), 4 recorders, 7 other hosts; "
+                "12 of the cameras known through recorders")
 
 
 def test_quiet_hides_the_table_but_not_the_one_line_summary() -> None:

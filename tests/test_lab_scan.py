@@ -312,7 +312,9 @@ def test_credentialed_scan_fills_the_inventory_and_the_cameras_behind_recorders(
 # --- analytics and every camera counted (issue 11) ---------------------------------------------
 
 ANPR, FACE, DVR = "198.18.0.16", "198.18.0.17", "198.18.0.21"
-RECORDERS = {"198.18.0.20": 8, "198.18.0.21": 10, "198.18.0.42": 8}  # channels discovery declares
+RECORDERS = {"198.18.0.20": 8, "198.18.0.21": 10, "198.18.0.42": 8,  # channels discovery declares
+             "198.18.0.75": 10}  # the Intelbras XVR: DHIP's 8 analogue + 2 IP inputs
+INTELBRAS = "198.18.0.75"  # answers DHIP only: no API to ask for its channels, even with an account
 
 
 def test_without_credentials_analytics_are_unknown_and_recorders_unasked(full_scan) -> None:
@@ -326,7 +328,7 @@ def test_without_credentials_analytics_are_unknown_and_recorders_unasked(full_sc
     unasked = {d.ip: d.channel_capacity for d in devices if d.channels_unasked}
     assert unasked == RECORDERS
     counts = camera_counts(devices)
-    assert (counts.recorders_unasked, counts.possible_unseen, counts.behind_recorders) == (3, 26, 0)
+    assert (counts.recorders_unasked, counts.possible_unseen, counts.behind_recorders) == (4, 36, 0)
     dvr = next(d for d in devices if d.ip == DVR)
     assert any("up to 10 cameras may be connected" in n for n in dvr.notes)
 
@@ -345,7 +347,7 @@ def test_with_credentials_the_anpr_and_face_cameras_say_what_they_analyse(cred_s
     devices = [d for d in Inventory.from_dict(json.loads(js.read_text())).devices
                if d.ip in profiled or d.via in profiled]
     counts = camera_counts(devices)
-    assert counts.recorders_unasked == 0 and counts.analogue == 5
+    assert [d.ip for d in counts.unasked] == [INTELBRAS] and counts.analogue == 5
     assert counts.behind_recorders == 4 + 3 + 5
     face = analytics_counts(devices)
     assert face.enabled.get("face") == 1 and face.capable["anpr"] == 1
