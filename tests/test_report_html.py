@@ -219,7 +219,7 @@ def test_table_rows_and_columns(page):
     heads = re.findall(r'<th scope="col" data-col="([^"]+)"', page)
     assert heads[:16] == ["ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware",
                           "serial", "name", "via", "channel", "site", "advisories", "evidence", "confidence"]
-    assert heads[16:] == ["oui_vendor", "asset_tag", "cost", "notes"]
+    assert heads[16:] == ["oui_vendor", "analytics", "asset_tag", "cost", "notes"]
     assert 'data-col="cost" data-type="num"' in page and 'data-col="asset_tag" data-type="text"' in page
     assert 'data-col="ip" data-type="ip"' in page and 'data-col="channel" data-type="num"' in page
     assert 'data-visible="27" data-total="27"' in page
