@@ -21,6 +21,7 @@ from camscan.report.assets import LINE_KEY, JoinResult
 from camscan.report.html import HtmlExporter, build_year, headline
 from camscan.report.html_charts import FORM_COLOURS, MAKER_COLOURS, SPARE_COLOURS, UNKNOWN_COLOUR
 from camscan.report.html_notes import plain_notes
+from camscan.serialise import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -354,7 +355,8 @@ def test_browser_all_columns_on_demand(browser, page_file):
     browser.evaluate('document.getElementById("all-columns").click()')
     shown = browser.evaluate(LAYOUT)["columns"]
     assert {"mac", "firmware", "serial", "channel", "evidence", "confidence", "asset_tag", "cost"} <= set(shown)
-    assert len(shown) == 19
+    assert shown[:len(COLUMNS)] == list(COLUMNS), "every inventory column, in the CSV's order"
+    assert shown[len(COLUMNS):] == ["asset_tag", "cost", "notes"], "then the register's columns and the notes"
     assert browser.evaluate("document.documentElement.scrollWidth") <= 1366, "the wide table scrolls in its box"
 
 
