@@ -33,7 +33,7 @@ cli.add_command(signatures)
 @click.argument("captures", nargs=-1, required=True, metavar="CAPTURE...")
 @click.option("--csv", "csv_path", metavar="FILE", help="Write the inventory as CSV.")
 @click.option("--json", "json_path", metavar="FILE", help="Write the inventory as JSON (with provenance).")
-@click.option("--quiet", "-q", is_flag=True, help="Do not print the table.")
+@click.option("--quiet", "-q", is_flag=True, help="Print no table and no progress: only the one-line summary (stderr).")
 @click.option("--db", metavar="DB", help=_DB_HELP)
 @click.option("--site", default="", metavar="NAME", help="The site this capture was taken at (tags the run).")
 @click.option("--no-history", is_flag=True, help="Do not record this run in the scan history.")
@@ -80,17 +80,18 @@ def replay(captures: tuple[str, ...], csv_path: str | None, json_path: str | Non
         _record(inv, "replay", target, site)
     if not quiet:
         _echo_output("table", inv)
+    _echo_summary(inv)
     for p in problems:
         click.echo(terminal(f"camscan: error: {p}"), err=True)
     if problems:
         sys.exit(2)
 
 
-def _progress_bars(label: str, total: int):
-    """A progress bar on the terminal for one phase of a scan: (advance, finish)."""
-    bar = click.progressbar(length=max(total, 1), label=label, file=sys.stderr, width=40)
-    bar.__enter__()
-    return bar.update, lambda: bar.__exit__(None, None, None)
+def _echo_summary(inventory) -> None:
+    """The one line every scan and replay ends with, on stderr (kept by -q)."""
+    from camscan.report.table import summary_line
+
+    click.echo(summary_line(inventory), err=True)
 
 
 def _echo_output(name: str, inventory, context=None) -> None:
@@ -117,25 +118,29 @@ def _echo_output(name: str, inventory, context=None) -> None:
               help="Seconds to listen for discovery replies.")
 @click.option("--credentials", "creds_path", metavar="FILE",
               help="TOML file of accounts for the devices' own APIs (or CAMSCAN_USERNAME/CAMSCAN_PASSWORD).")
-@click.option("--quiet", "-q", is_flag=True, help="Do not print the table.")
+@click.option("--quiet", "-q", is_flag=True, help="Print no table and no progress: only the one-line summary (stderr).")
 @click.option("--db", metavar="DB", help=_DB_HELP)
 @click.option("--site", default="", metavar="NAME", help="The site this sensor scans (tags the run).")
 @click.option("--no-history", is_flag=True, help="Do not record this scan in the scan history.")
 def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, json_path: str | None,
          capture_path: str | None, rate: float, ports: str, allow_public: bool, discovery_wait: float,
          creds_path: str | None, quiet: bool, db: str | None, site: str, no_history: bool) -> None:
-    """Scan TARGETs (addresses, CIDRs, ranges like 198.18.0.10-20, or @file) you are authorised to scan.
+    """Scan TARGETs (addresses, CIDRs, ranges like 198.18.0.10-20, host names, or @file) you are
+    authorised to scan.
 
     Sends packets only to the targets and to the discovery multicast groups of the chosen link.
+    A host name is resolved once, before anything is sent; the scan covers the addresses shown.
     """
     from camscan.output import check_all_writable, write_outputs
     from camscan.scan import credentials
     from camscan.scan.result import apply_scan_notes, build_inventory
-    from camscan.scan.runner import ScanOptions, no_progress, run_scan
-    from camscan.scan.targets import parse_ports, parse_targets
+    from camscan.scan.runner import ScanOptions, run_scan
+    from camscan.scan.targets import parse_ports, read_targets
+    from camscan.terminal import PhaseBars, phase_bars
 
     port_list = parse_ports(ports)
-    ipset = parse_targets(list(targets), allow_public=allow_public)
+    named = read_targets(list(targets), allow_public=allow_public)
+    ipset = named.addresses
     check_all_writable(capture_path)
     target = None if no_history else _store_target(db)
     creds = credentials.load(creds_path)
@@ -144,7 +149,14 @@ def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, 
     preload()  # a broken fusion policy or device-type vocabulary: one line before a packet goes out
     opts = ScanOptions(ipset, interface, rate, port_list, capture_path, discovery_wait, credentials=creds or None)
     say = (lambda m: None) if quiet else (lambda m: click.echo(terminal(m), err=True))
-    result = run_scan(opts, say, _progress_bars if (not quiet and sys.stderr.isatty()) else no_progress)
+    for name, addresses in named.names.items():
+        say(f"{name} → {', '.join(addresses)}")
+    bars = phase_bars(sys.stderr, quiet)
+    try:
+        result = run_scan(opts, say, bars)
+    finally:
+        if isinstance(bars, PhaseBars):
+            bars.close()
     inv = build_inventory(result.evidence, list(targets), result.skipped, result.notes,
                           scanner_ips={result.scanner_ip} - {""})
     apply_scan_notes(inv, result)
@@ -156,6 +168,7 @@ def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, 
         _echo_output("table", inv)
         timing = ", ".join(f"{k} {v:.2f} s" for k, v in result.phases.items())
         click.echo(f"phases: {timing}", err=True)
+    _echo_summary(inv)
     if result.interrupted:
         click.echo("camscan: scan cut short; the inventory holds what was found until then", err=True)
         sys.exit(130)
@@ -204,12 +217,15 @@ def lab_status() -> None:
 @lab.command("exec", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 def lab_exec(command: tuple[str, ...]) -> None:
-    """Run COMMAND in the scanner's namespace (e.g. camscan lab exec -- camscan scan 198.18.0.0/21)."""
+    """Run COMMAND in the scanner's namespace (e.g. camscan lab exec -- camscan scan 198.18.0.0/21).
+
+    COMMAND replaces this process, so Ctrl-C and the exit status are its own; a bare `camscan`
+    is this camscan (also under sudo, whose PATH may not hold it)."""
     from camscan.lab.control import exec_in_scanner
     from camscan.lab.netns import LabError
 
     try:
-        sys.exit(exec_in_scanner(list(command)))
+        exec_in_scanner(list(command))
     except LabError as exc:
         raise CamscanError(str(exc)) from None
 
@@ -246,26 +262,34 @@ def _record(inv, kind: str, target, site: str) -> None:
 @click.option("--assets", "assets_path", metavar="FILE", help="Asset register CSV (MAC and/or serial columns).")
 @click.option("--html", "html_path", metavar="FILE", help="Write a self-contained HTML report.")
 @click.option("--foi", "foi_path", metavar="FILE", help="Write a draft FOI answer (.md Markdown, else plain text).")
+@click.option("--foi-annex", "annex_path", metavar="FILE",
+              help="Write the draft's internal annex (firmware, advisories, addresses, locations, exemption "
+                   "templates): not for publication.")
+@click.option("--withhold-locations", is_flag=True,
+              help="The draft withholds camera locations (template wording to edit; the figures go to the annex).")
 @click.option("--csv", "csv_path", metavar="FILE", help="Write the inventory (with sites and register columns) as CSV.")
 @click.option("--json", "json_path", metavar="FILE", help="Write the inventory as JSON.")
 @click.option("--title", default="Camera inventory", show_default=True, help="Title of the HTML report.")
 def report(inventories: tuple[str, ...], db: str | None, latest_per_site: bool, site: str | None,
            sites_path: str | None, assets_path: str | None, html_path: str | None, foi_path: str | None,
-           csv_path: str | None, json_path: str | None, title: str) -> None:
+           annex_path: str | None, withhold_locations: bool, csv_path: str | None, json_path: str | None,
+           title: str) -> None:
     """Sites, asset register, advisories, a draft FOI answer and an HTML report from an inventory,
     or from several merged into one estate (files, or each site's latest scan in the store)."""
     from camscan.output import check_all_writable, write_outputs
-    from camscan.report.formats import foi_format
+    from camscan.report.formats import foi_annex_format, foi_format
     from camscan.report.prepare import prepare_estate_report
     from camscan.report.table import summary_lines
 
-    check_all_writable(html_path, foi_path, csv_path, json_path)
+    check_all_writable(html_path, foi_path, annex_path, csv_path, json_path)
     prepared = prepare_estate_report(inventories, db, latest_per_site, site, sites_path, assets_path)
     outputs = {"csv": csv_path, "json": json_path}
     if foi_path:
         outputs[foi_format(foi_path)] = foi_path
+    if annex_path:
+        outputs[foi_annex_format(annex_path)] = annex_path
     outputs["html"] = html_path
-    write_outputs(prepared.inventory, outputs, prepared.context(title))
+    write_outputs(prepared.inventory, outputs, prepared.context(title, withhold_locations))
     for line in summary_lines(prepared.inventory):
         click.echo(terminal(line))
     if (register_line := prepared.register_summary()) is not None:
@@ -349,7 +373,9 @@ def main() -> None:
     unless --debug)."""
     debug = "--debug" in sys.argv[1:]
     try:
-        cli.main(standalone_mode=False)
+        # the same name however it was started (`python -m camscan` too), for usage lines and
+        # shell completion (`_CAMSCAN_COMPLETE=bash_source camscan`, see the README)
+        cli.main(standalone_mode=False, prog_name="camscan", complete_var="_CAMSCAN_COMPLETE")
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

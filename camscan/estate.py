@@ -84,6 +84,14 @@ def _fuller(a: Device, b: Device) -> bool:
 def _combine(keep: Device, other: Device) -> None:
     for f in fields(Device):
         mine, theirs = getattr(keep, f.name), getattr(other, f.name)
+        if f.name == "analytics":  # one sensor's reading, not a union; "unknown" gives way
+            if mine in ([], ["unknown"]) and theirs not in ([], ["unknown"]):
+                keep.analytics = list(theirs)
+                keep.provenance["analytics"] = other.provenance.get("analytics", "")
+            continue
+        if f.name == "channels_unasked":  # a recorder one sensor could ask was asked
+            keep.channels_unasked = mine and theirs
+            continue
         if isinstance(mine, list):
             mine.extend(x for x in theirs if x not in mine)
         elif isinstance(mine, dict):
@@ -104,9 +112,14 @@ def merge(parts: list[Part]) -> tuple[list[Device], int]:
     merged = 0
     for part in parts:
         serials, macs = _unique_keys(part.inventory.devices)
+        recorders = {r.ip: _serial(r) or r.ip for r in part.inventory.devices if r.ip and not r.via}
         for d in part.inventory.devices:
             s, m = _serial(d), _mac(d)
             s, m = (s if s in serials else ""), (m if m in macs else "")
+            if not (s or m) and d.via and d.channel is not None:
+                # a camera known only by its recorder's channel (an analogue camera on a DVR):
+                # the same recorder (by serial) and channel is the same camera
+                s = f"channel {d.channel} of {recorders.get(d.via, d.via)}"
             at = by_serial.get(s) if s else None
             if at is None and m:
                 at = by_mac.get(m)

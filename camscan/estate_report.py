@@ -86,8 +86,10 @@ def _facts(devices: list[Device]) -> list[tuple[str, str]]:
     ]
 
 
-def foi_sections(estate: Estate, markdown: bool) -> str:
-    """Per-site sections for the end of the FOI draft ('' for a single untagged inventory)."""
+def foi_sections(estate: Estate, markdown: bool, public: bool = False) -> str:
+    """Per-site sections for the end of the FOI draft ('' for a single untagged inventory).
+    `public` (the draft itself) leaves out what is for the internal annex: which scan and sensor
+    each site rests on, and how many devices have advisories."""
     if not estate.is_estate:
         return ""
     quote = inert.markdown if markdown else inert.terminal  # site names and sources are data
@@ -95,12 +97,12 @@ def foi_sections(estate: Estate, markdown: bool) -> str:
     for site, devices, source in _site_rows(estate):
         name = quote(site) or "(no site)"
         out += [f"### {name}" if markdown else f"{name}\n{'~' * len(name)}", ""]
-        if source:
+        if source and not public:
             out += [f"From {quote(source)}.", ""]
         if not devices:
             out += [_ELSEWHERE, ""]
             continue
-        facts = [(k, quote(v)) for k, v in _facts(devices)]
+        facts = [(k, quote(v)) for k, v in _facts(devices) if not (public and k == "with advisories")]
         if markdown:
             out += ["| | |", "|---|---|", *[f"| {k} | {v} |" for k, v in facts]]
         else:
@@ -133,6 +135,6 @@ def add_to_html(page: str, estate: Estate) -> str:
     return page.replace('<footer id="notes">', section + '\n<footer id="notes">', 1) if section else page
 
 
-def add_to_foi(text: str, estate: Estate, markdown: bool) -> str:
-    section = foi_sections(estate, markdown)
+def add_to_foi(text: str, estate: Estate, markdown: bool, public: bool = False) -> str:
+    section = foi_sections(estate, markdown, public)
     return f"{text.rstrip()}\n\n{section}" if section else text

@@ -84,6 +84,16 @@ class Evidence:
     # when the message was seen (seconds since the epoch, UTC): the capture's timestamp in a
     # replay, the clock in a live scan; 0 when not known. A device's address is the one it used last.
     seen: float = 0.0
+    # video analytics the message said the device has: capability word (signatures/analytics.toml)
+    # → "capable" (the device can) or "enabled" (it is configured on); an empty mapping says the
+    # device listed what it can do and none of it is analytics; None says nothing
+    analytics: dict[str, str] | None = None
+    # a recorder's channel count as discovery declares it (SADP analogue + IP channels, DHIP
+    # video inputs + remote inputs): how many cameras it may have, asked or not
+    channel_capacity: int | None = None
+    # the message is a recorder's own list of its channels, read with its account: its cameras
+    # were asked for (an empty list means none are connected)
+    channels_listed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +152,13 @@ class Device:
     # who registered the MAC's OUI (the network chip's maker, as arp-scan shows it), camera
     # maker or not; "" for a locally administered MAC or one the registry does not hold
     oui_vendor: str = ""
+    # video analytics (signatures/analytics.toml): ["standard"], the capabilities found
+    # ("face (capable)", "anpr"...), ["unknown"], or [] for a device that is not video kit
+    analytics: list[str] = field(default_factory=list)
+    # a recorder whose channel list was not read (no credentials, refused, no answer), and the
+    # channel count discovery declared for it (None when discovery did not say)
+    channels_unasked: bool = False
+    channel_capacity: int | None = None
     # columns joined from the user's asset register (purchase date, cost...), written after
     # the contract's columns in the register's own order
     extra: dict[str, str] = field(default_factory=dict)

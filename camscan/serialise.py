@@ -67,6 +67,9 @@ DEVICE_FIELDS: tuple[Field, ...] = (
     Field("addresses", "addresses", csv=False),
     # after the contract's first columns (issue 10): who registered the MAC's OUI, camera maker or not
     Field("oui_vendor"),
+    Field("analytics", "texts"),
+    Field("channels_unasked", "flag", csv=False),
+    Field("channel_capacity", "number", csv=False),
 )
 
 # the CSV's columns (INVENTORY.md): names and order fixed, new ones at the end

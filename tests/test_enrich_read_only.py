@@ -73,9 +73,10 @@ def device() -> Iterator[tuple[int, list[tuple[str, str]]]]:
 
 
 @pytest.mark.parametrize(("platform", "expect"), [
-    ("Hikvision", set(isapi.READ_ONLY_PATHS)),
+    # a recorder: its channel lists and capabilities, not the cameras' smart-event configurations
+    ("Hikvision", set(isapi.READ_ONLY_PATHS) - set(isapi.SMART_CONFIGS)),
     ("Dahua", {dahua_cgi.ACTIONS[a] for a in ("getSystemInfo", "getSoftwareVersion", "getVendor", "getMachineName",
-                                              "RemoteDevice")}),
+                                              "RemoteDevice", "VideoAnalyseCaps", "VideoAnalyseRule")}),
 ])
 def test_a_credentialed_run_asks_only_read_only_paths(device, platform, expect):
     port, seen = device

@@ -68,14 +68,16 @@ def test_terminal_lines_carry_no_controls_or_bidi_and_no_forged_lines(inventory_
 
 def test_foi_markdown_and_text_escape_device_markup(inventory_file: Path, tmp_path: Path) -> None:
     for name in ("foi.md", "foi.txt"):
-        assert camscan("report", str(inventory_file), "--foi", str(tmp_path / name)).returncode == 0
-        text = (tmp_path / name).read_text(encoding="utf-8")
+        annex = f"annex.{name.split('.')[1]}"
+        assert camscan("report", str(inventory_file), "--foi", str(tmp_path / name),
+                       "--foi-annex", str(tmp_path / annex)).returncode == 0
+        text = (tmp_path / name).read_text(encoding="utf-8") + (tmp_path / annex).read_text(encoding="utf-8")
         assert_inert(text)
         assert not re.search(r"(?<!\\)<img", text) and "\\<img src=x onerror=alert(1)\\>" in text
         assert not re.search(r"(?<!\\)\[x(?<!\\)\]\(javascript:", text)
         assert "\\[x\\](javascript:alert(1))" in text
     # the table rows still have their five cells: a device's `|` would be a border
-    md = (tmp_path / "foi.md").read_text(encoding="utf-8")
+    md = (tmp_path / "foi.md").read_text(encoding="utf-8") + (tmp_path / "annex.md").read_text(encoding="utf-8")
     firmware_rows = [ln for ln in md.splitlines() if "\\<img" in ln]
     assert firmware_rows and all(ln.count(" | ") == len(ln.split(" | ")) - 1 for ln in firmware_rows)
 

@@ -32,6 +32,12 @@ def test_the_estate_has_every_kind_of_device_the_demo_needs():
     forms = {(p.expect["device_type"], p.expect["form"]) for p in PROFILES}
     assert ("camera", "ptz") in forms and ("camera", "static") in forms
     assert sum(len(p.channels) for p in PROFILES) >= 4
+    # issue 10: makers found by their own protocols, and devices that reveal little
+    assert {"Bosch", "Hanwha", "Intelbras"} <= brands
+    for section in ("bosch", "hanwha", "dhcp", "tls", "ipv6"):
+        assert any(getattr(p, section) is not None for p in PROFILES), f"no [{section}] device"
+    assert any(p.protocols == ("dhcp",) for p in PROFILES), "no DHCP-only device"
+    assert any(p.protocols == ("tls",) for p in PROFILES), "no HTTPS-only device"
 
 
 def test_a_broken_profile_names_its_file_and_key(tmp_path: Path):
@@ -78,6 +84,7 @@ def _claims(p: Profile) -> dict[str, set[str]]:
         got["model"].add(p.dhip["device_type"])
         got["serial"].add(p.dhip["serial"])
         got["name"].add(p.dhip.get("machine_name", ""))
+        got["firmware"].add(normalise_firmware(p.dhip["version"]))
     if p.onvif:
         got["model"].add(p.onvif["model"])
         got["serial"].add(p.onvif["serial"])
@@ -91,6 +98,18 @@ def _claims(p: Profile) -> dict[str, set[str]]:
     if p.mdns:
         got["name"].add(p.mdns["instance"])
         got["model"] |= set(p.mdns["instance"].split(" "))
+    if p.bosch:
+        got["model"].add(p.bosch["friendly_name"])
+        got["serial"].add(p.bosch["serial"])
+        got["name"].add(p.bosch["unit_name"])
+    if p.hanwha:
+        got["model"].add(p.hanwha["model"])
+    if p.dhcp:  # Axis' vendor class: AXIS,Network Camera,<model>,<firmware>
+        got["name"].add(p.dhcp["hostname"])
+        parts = p.dhcp["vendor_class"].split(",")
+        if len(parts) == 4:
+            got["model"].add(parts[2])
+            got["firmware"].add(parts[3])
     return got
 
 
@@ -127,6 +146,9 @@ def test_recorder_channels_match_what_the_recorder_reports(p: Profile):
     if p.isapi:
         reported = {ch["id"]: (ch["ip"], ch["model"], ch["serial"], normalise_firmware(ch["firmware"]), ch["name"])
                     for ch in p.isapi.get("channels", [])}
+        # a DVR's analogue inputs with a video signal: cameras that report nothing of themselves
+        reported.update({vi["id"]: ("", "", "", "", vi["name"]) for vi in p.isapi.get("video_inputs", [])
+                         if vi["signal"] != "NO VIDEO"})
     else:
         reported = {rd["slot"] + 1: (rd["address"], rd.get("device_type", ""), rd.get("serial", ""),
                                      normalise_firmware(rd.get("version", "")), rd.get("name", ""))
@@ -134,4 +156,7 @@ def test_recorder_channels_match_what_the_recorder_reports(p: Profile):
     expected = {ch["channel"]: (ch["ip"], ch["model"], ch["serial"], ch["firmware"], ch["name"]) for ch in p.channels}
     assert expected == reported
     for ch in p.channels:
+        if not ch["ip"]:  # an analogue camera has no address
+            assert p.isapi and ch["channel"] in {vi["id"] for vi in p.isapi.get("video_inputs", [])}
+            continue
         assert ipaddress.IPv4Address(ch["ip"]).is_private and not ch["ip"].startswith("198.18.")

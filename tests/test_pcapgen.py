@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROFILES = load_profiles()
 BY_ID = {p.id: p for p in PROFILES}
 COLUMNS = ["ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware", "serial",
-           "name", "via", "channel", "site", "advisories", "evidence", "confidence", "oui_vendor"]
+           "name", "via", "channel", "site", "advisories", "evidence", "confidence", "oui_vendor", "analytics"]
 
 
 def _load_generator():
@@ -157,16 +157,20 @@ def _rows(path: Path) -> list[dict[str, str]]:
 def test_expected_inventories(generated: Path):
     demo = _rows(generated / "demo.expected.csv")
     by_ip = {(r["ip"], r["via"]): r for r in demo}
+    behind = {(r["via"], int(r["channel"])): r for r in demo if r["via"]}
     for p in PROFILES:
         row = by_ip[(p.ip, "")]
         # off the link only a device's own API (ISAPI, WS-Discovery scope) can report its MAC
         assert row["mac"] == (p.mac if p.subnet == "lan" or p.isapi or p.wsd else "")
         assert row["model"] == p.expect["model"] and row["manufacturer"] == p.expect["manufacturer"]
         for ch in p.channels:
-            crow = by_ip[(ch["ip"], p.ip)]
+            crow = behind[(p.ip, ch["channel"])]
+            assert crow["ip"] == ch["ip"]
             assert crow["channel"] == str(ch["channel"]) and crow["evidence"] == "nvr"
     assert len(demo) == len(PROFILES) + sum(len(p.channels) for p in PROFILES)
-    keys = [(int(ipaddress.IPv4Address(r["ip"])), r["via"], int(r["channel"] or 0)) for r in demo]
+    # rows without an address (a DVR's analogue cameras) come last
+    keys = [(int(ipaddress.IPv4Address(r["ip"])) if r["ip"] else 1 << 33, r["via"], int(r["channel"] or 0))
+            for r in demo]
     assert keys == sorted(keys)
     bullet = by_ip[("198.18.0.10", "")]
     assert bullet["evidence"] == "arp;oui;sadp;wsd;http;rtsp;onvif;isapi" and bullet["confidence"] == "high"

@@ -34,6 +34,11 @@ CAM_MAC = Endpoint(ip="198.18.0.10", mac="aa:bb:cc:00:11:22", port=80)
 NVR = Endpoint(ip="198.18.0.30", mac="", port=80)
 
 
+
+def behind(evs: list) -> list:
+    """The cameras a recorder's channel list names (without the recorder's own listed marker)."""
+    return [e for e in evs if e.via]
+
 def fixture(name: str) -> bytes:
     return (FIX / name).read_bytes()
 
@@ -315,11 +320,11 @@ def test_dispatch_without_request_uses_the_root_element() -> None:
     _, ev = http.parse_exchange(None, response(200, body), CAM_MAC)
     assert ev.source == "isapi" and ev.mac == "aa:bb:cc:00:11:22" and ev.form == "ptz"
     out = http.parse_exchange(None, response(200, fixture("hik-nvr-inputproxy-mixed.xml")), NVR)
-    assert [e.channel for e in out[1:]] == [1, 2, 3, 4]
+    assert [e.channel for e in behind(out)] == [1, 2, 3, 4]
     out = http.parse_exchange(None, response(200, fixture("onvif-GetServices-ptz.xml")), CAM)
     assert out[1].source == "onvif" and out[1].form == "ptz"
     out = http.parse_exchange(None, response(200, fixture("dahua-RemoteDevice-nvr.txt")), NVR)
-    assert [e.channel for e in out[1:]] == [1, 2, 16]
+    assert [e.channel for e in behind(out)] == [1, 2, 16]
     out = http.parse_exchange(None, response(200, fixture("dahua-getSystemInfo-nvr-numeric-type.txt")), NVR)
     assert out[1].model == "DH-NVR608H-128-4KS3/I"
     # a DeviceInfo outside the ISAPI namespaces is not claimed for Hikvision
@@ -550,7 +555,8 @@ def test_isapi_not_ours_and_malformed() -> None:
 
 
 def test_isapi_input_proxy_mixed_fixture() -> None:
-    evs = isapi.parse_input_proxy_channels(fixture("hik-nvr-inputproxy-mixed.xml"), NVR)
+    listed, *evs = isapi.parse_input_proxy_channels(fixture("hik-nvr-inputproxy-mixed.xml"), NVR)
+    assert (listed.ip, listed.channels_listed, listed.via) == (NVR.ip, True, "")
     assert [(e.channel, e.ip, e.platform, e.model) for e in evs] == [
         (1, "192.168.254.3", "Hikvision", "DS-2CD2143G0-I"),
         (2, "198.18.4.21", "", "M3024-L"),
@@ -569,7 +575,7 @@ def test_isapi_single_channel_document() -> None:
     body = (b'<InputProxyChannel xmlns="http://www.isapi.org/ver20/XMLSchema"><id>12</id><name>Lift</name>'
             b"<sourceInputPortDescriptor><proxyProtocol>HIKVISION</proxyProtocol><ipAddress>999.1.1.1</ipAddress>"
             b"</sourceInputPortDescriptor></InputProxyChannel>")
-    [ev] = isapi.parse_input_proxy_channels(body, NVR)
+    [ev] = behind(isapi.parse_input_proxy_channels(body, NVR))
     assert (ev.channel, ev.ip, ev.name) == (12, "", "Lift")
 
 
@@ -671,7 +677,7 @@ def test_every_isapi_dump_goes_through_the_parsers() -> None:
             assert channels is None, key  # cameras answered 403
             continue
         assert channels is not None
-        evs = isapi.parse_input_proxy_channels(channels, NVR)
+        evs = behind(isapi.parse_input_proxy_channels(channels, NVR))
         assert len(evs) == n_channels, key
         assert all(e.source == "nvr" and e.via == NVR.ip and e.device_type == "camera" and e.ip for e in evs)
         assert [e.channel for e in evs] == list(range(1, n_channels + 1))
@@ -682,7 +688,7 @@ def test_every_isapi_dump_goes_through_the_parsers() -> None:
 def test_isapi_dump_channel_details() -> None:
     [path] = real_glob("hikvision-isapi-dump-DS-7608NXI-I2.json")
     channels = dump_document(json.loads(path.read_text()), "ContentMgmt/InputProxy/channels")
-    evs = isapi.parse_input_proxy_channels(channels, NVR)
+    evs = behind(isapi.parse_input_proxy_channels(channels, NVR))
     assert [(e.name, e.ip, e.model, e.firmware, e.platform) for e in evs] == [
         ("garden", "1.0.0.236", "DS-2CD2386G2-IU", "V5.7.15 build 240201", "Hikvision"),
         ("home", "1.0.0.50", "DS-2CD2386G2-IU", "V5.7.15 build 240201", "Hikvision"),
@@ -691,7 +697,7 @@ def test_isapi_dump_channel_details() -> None:
     ]
     [path] = real_glob("hikvision-isapi-dump-DS-7732NI-M4.json")
     channels = dump_document(json.loads(path.read_text()), "ContentMgmt/InputProxy/channels")
-    evs = isapi.parse_input_proxy_channels(channels, NVR)
+    evs = behind(isapi.parse_input_proxy_channels(channels, NVR))
     onvif_channels = [e.channel for e in evs if e.note == "proxyProtocol=ONVIF"]
     assert onvif_channels == list(range(9, 17))
     assert all(e.vendor == "" and e.model == "JVSWO708-PO300M2" for e in evs if e.channel in onvif_channels)
@@ -772,7 +778,8 @@ def test_scope_fields_match_real_discovery_samples() -> None:
 
 def test_dahua_actions_are_read_only() -> None:
     assert set(dahua_cgi.ACTIONS) == {"getSystemInfo", "getDeviceType", "getSoftwareVersion", "getVendor",
-                                      "getSerialNo", "getMachineName", "RemoteDevice"}
+                                      "getSerialNo", "getMachineName", "RemoteDevice", "VideoAnalyseCaps",
+                                      "VideoAnalyseRule"}
     for path in dahua_cgi.ACTIONS.values():
         assert path.startswith("/cgi-bin/") and not re.search(r"set|reboot|RPC2|shutdown", path, re.I)
     assert dahua_cgi.ACTIONS["RemoteDevice"] == "/cgi-bin/configManager.cgi?action=getConfig&name=RemoteDevice"
@@ -817,8 +824,9 @@ def test_dahua_not_ours_and_malformed() -> None:
 
 
 def test_dahua_remote_devices() -> None:
-    evs = dahua_cgi.parse("/cgi-bin/configManager.cgi?name=RemoteDevice&action=getConfig",
-                          fixture("dahua-RemoteDevice-nvr.txt"), NVR)
+    listed, *evs = dahua_cgi.parse("/cgi-bin/configManager.cgi?name=RemoteDevice&action=getConfig",
+                                   fixture("dahua-RemoteDevice-nvr.txt"), NVR)
+    assert (listed.source, listed.ip, listed.channels_listed) == ("cgi", NVR.ip, True)
     assert [(e.channel, e.ip, e.model, e.vendor, e.platform) for e in evs] == [
         (1, "198.18.6.11", "IPC-HDW1431T1-S4", "", "Dahua"),
         (2, "198.18.6.12", "DS-2CD1143G0-I", "", ""),
@@ -837,7 +845,7 @@ def test_dahua_remote_device_ids_without_numbers_use_order() -> None:
     body = (b"table.RemoteDevice.alpha.Enable=true\ntable.RemoteDevice.alpha.Address=198.18.7.1\n"
             b"table.RemoteDevice.beta.Enable=false\ntable.RemoteDevice.gamma.Enable=true\n"
             b"table.RemoteDevice.gamma.Address=198.18.7.3\n")
-    evs = dahua_cgi.parse(dahua_cgi.ACTIONS["RemoteDevice"], body, NVR)
+    evs = behind(dahua_cgi.parse(dahua_cgi.ACTIONS["RemoteDevice"], body, NVR))
     assert [(e.channel, e.ip) for e in evs] == [(1, "198.18.7.1"), (3, "198.18.7.3")]
 
 

@@ -93,7 +93,9 @@ def test_an_unreadable_capture_among_several_is_one_line_and_the_rest_are_read(t
     wrpcap(str(ether), [Ether(src="3c:e3:6b:8a:52:1f", dst="01:00:5e:7f:ff:fa") / IP(ip_sadp("198.18.0.11"))])
     status, doc, err = replay_json(tmp_path, cooked, junk, ether)
     assert status == 2, "a file that could not be read makes the exit status 2"
-    assert err.strip().splitlines() == [f"camscan: error: {junk}: not a pcap or pcapng capture"]
+    summary, *errors = err.strip().splitlines()  # -q keeps the one-line summary
+    assert summary.startswith("camscan: 2 cameras")
+    assert errors == [f"camscan: error: {junk}: not a pcap or pcapng capture"]
     assert sorted(by_ip(doc)) == ["198.18.0.10", "198.18.0.11"], "the files around it were still read"
 
 
@@ -277,7 +279,8 @@ def test_real_cooked_capture_among_several_with_a_bad_one(tmp_path: Path) -> Non
     proc = camscan("replay", str(real(FOUND / "ndpi-NEG-rtsp-vlc-server.pcap")), str(junk),
                    str(real(REAL / "iotsentinel-edimax-cam1-setup-ssdp.pcap")), "--csv", str(out), "-q", "--no-history")
     assert proc.returncode == 2
-    assert len(proc.stderr.strip().splitlines()) == 1 and str(junk) in proc.stderr
+    summary, *errors = proc.stderr.strip().splitlines()  # -q keeps the one-line summary
+    assert summary.startswith("camscan: ") and len(errors) == 1 and str(junk) in errors[0]
     assert {"10.2.2.2", "10.10.10.51"} <= {r["ip"] for r in rows(out)}
 
 

@@ -59,15 +59,17 @@ def test_report_fills_sites_register_and_foi(inventory: Path, tmp_path: Path) ->
     (tmp_path / "sites.toml").write_text(SITES)
     (tmp_path / "register.csv").write_text(REGISTER)
     out_csv, foi_md, foi_txt = tmp_path / "out.csv", tmp_path / "foi.md", tmp_path / "foi.txt"
+    annex = tmp_path / "annex.md"
     proc = camscan("report", str(inventory), "--sites", str(tmp_path / "sites.toml"), "--assets",
-                   str(tmp_path / "register.csv"), "--csv", str(out_csv), "--foi", str(foi_md))
+                   str(tmp_path / "register.csv"), "--csv", str(out_csv), "--foi", str(foi_md),
+                   "--foi-annex", str(annex))
     assert proc.returncode == 0, proc.stderr
     got = rows(out_csv)
     header = out_csv.read_text().splitlines()[0].split(",")
     assert header[:17] == ["ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware",
                            "serial", "name", "via", "channel", "site", "advisories", "evidence", "confidence",
                            "oui_vendor"]
-    assert header[17:] == ["Asset tag", "Purchase date", "Cost", "Supplier", "Location"]
+    assert header[17] == "analytics" and header[18:] == ["Asset tag", "Purchase date", "Cost", "Supplier", "Location"]
     by = {(r["ip"], r["via"]): r for r in got}
     assert by[("198.18.0.10", "")]["site"] == "Town Hall"
     assert by[("198.18.0.40", "")]["site"] == "Library", "the most specific network wins"
@@ -79,15 +81,20 @@ def test_report_fills_sites_register_and_foi(inventory: Path, tmp_path: Path) ->
     assert by[("198.18.4.20", "")]["advisories"] == "CVE-2021-36260"
     assert "1 register rows not found on the network" in proc.stdout
     text = foi_md.read_text()
-    assert "## Is equipment made by Hikvision in use?" in text and "Yes." in text
+    assert "## Is equipment made by Hikvision, or a company it owns, in use?" in text and "Yes." in text
     assert "HiLook 1" in text and "EZVIZ 1" in text and "Pyronix" in text
-    assert "| Town Hall |" in text and "CVE-2021-36260" in text
-    assert "rule of thumb" in text, "a heuristic advisory is labelled as such"
+    assert "| Town Hall |" in text
+    assert "CVE-2021-36260" not in text and "198.18." not in text, "advisories and addresses stay in the annex"
+    internal = annex.read_text()
+    assert internal.startswith("# INTERNAL ANNEX: NOT FOR PUBLICATION")
+    assert "CVE-2021-36260" in internal and "198.18.4.20" in internal
+    assert "rule of thumb" in internal, "a heuristic advisory is labelled as such"
     assert "Register entries not found on the network: 1." in text
-    assert "Recorded cost of the 2 matched devices with a cost: 2,302.50." in text
+    assert "Recorded cost of the 2 matched devices with a cost: £2,302.50." in text
+    assert "Purchased between 4 March 2021 and 1 October 2023." in text
     assert camscan("report", str(inventory), "--foi", str(foi_txt)).returncode == 0
     plain = foi_txt.read_text()
-    assert "Is equipment made by Hikvision in use?\n---" in plain and "|" not in plain
+    assert "Is equipment made by Hikvision, or a company it owns, in use?\n---" in plain and "|" not in plain
 
 
 def test_foi_counts_match_the_inventory(inventory: Path, tmp_path: Path) -> None:
@@ -98,7 +105,8 @@ def test_foi_counts_match_the_inventory(inventory: Path, tmp_path: Path) -> None
     static = sum(d["form"] == "static" for d in cams)
     ptz = sum(d["form"] == "ptz" for d in cams)
     text = foi_md.read_text()
-    assert f"| **all** | {static} | {ptz} | 0 | {len(cams)} |" in text
+    unknown_form = len(cams) - static - ptz  # the DVR's analogue cameras and the DHCP-only Axis
+    assert f"| **all** | {static} | {ptz} | {unknown_form} | {len(cams)} |" in text
     assert "No sites file was given" in text
 
 
@@ -142,7 +150,9 @@ def test_history_and_diff_from_the_command_line(tmp_path: Path) -> None:
     lines = hist.stdout.splitlines()
     assert "replay" in lines[1] and "hostile.pcap" in lines[1] and "demo.pcap" in lines[2], "newest first"
     out = camscan("diff", "--db", db)
-    assert out.returncode == 0 and out.stdout.startswith("4 new, 25 gone, 0 moved, 0 re-flashed")
+    demo_rows = sum(1 for _ in csv.DictReader((PCAPS / "demo.expected.csv").open(encoding="utf-8")))
+    # hostile.pcap's 3 good devices are the demo's too: every other demo row is gone
+    assert out.returncode == 0 and out.stdout.startswith(f"4 new, {demo_rows - 3} gone, 0 moved, 0 re-flashed")
     same = camscan("diff", "-2", "-2", "--db", db)
     assert same.returncode == 0 and "0 new, 0 gone" in same.stdout
     as_json = json.loads(camscan("diff", "1", "2", "--json", "--db", db).stdout)

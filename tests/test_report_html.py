@@ -1,22 +1,27 @@
 """The HTML report: self-contained, escaped, with the headline figures, three charts and every row;
 then the same page in a real headless Chromium (Debian's, installed by scripts/ensure-chromium):
-the DOM after the script ran, a screenshot a person can look at (tests/artifacts/), no console
-errors, and the table's filter and sort driven through the page's `#filter=` / `#sort=` fragment."""
+the DOM after the script ran, no console errors, the table's filter and sort driven through the
+page's `#filter=` / `#sort=` fragment, and (over the DevTools protocol, tests/cdp.py) the page
+laid out at a phone's and a desktop's width and as printed on A4, measured for overflow, with
+screenshots and the PDF kept in tests/artifacts/ for a person to look at."""
 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
+from cdp import Browser, ensure_chromium
 
 from camscan.model import Device, Inventory
 from camscan.report import RenderContext
-from camscan.report.assets import JoinResult
+from camscan.report.assets import LINE_KEY, JoinResult
 from camscan.report.html import HtmlExporter, build_year, headline
+from camscan.report.html_charts import FORM_COLOURS, MAKER_COLOURS, SPARE_COLOURS, UNKNOWN_COLOUR
+from camscan.report.html_notes import plain_notes
+from camscan.serialise import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -25,12 +30,15 @@ CHROMIUM = "/usr/bin/chromium"
 HOSTILE_NAME = "<script>alert(1)</script>"
 HOSTILE_MODEL = '"><img src=x onerror=alert(1)>'
 HOSTILE_SITE = "Annex & <Yard>"
+RAW_ONVIF_NOTE = ("onvif fault: ActionNotSupported (Optional Action Not Implemented); "
+                  "xaddr http://10.0.0.9/onvif/device_service")
+RAW_SADP_NOTE = "not activated (Activated=false); channels: analog=0 digital=1"
 
 
 def _cam(ip: str, maker: str, form: str, fw: str, site: str, *, brand: str = "", model: str = "", name: str = "",
          via: str = "", channel: int | None = None, advisories: list[str] | None = None,
-         extra: dict[str, str] | None = None, device_type: str = "camera") -> Device:
-    return Device(ip=ip, manufacturer=maker, brand=brand or maker, device_type=device_type,
+         extra: dict[str, str] | None = None, device_type: str = "camera", notes: list[str] | None = None) -> Device:
+    return Device(ip=ip, manufacturer=maker, brand=brand or maker, device_type=device_type, notes=notes or [],
                   form=form if device_type == "camera" else "", model=model, firmware=fw, name=name, via=via,
                   channel=channel, site=site, advisories=advisories or [], evidence=["sadp", "onvif"],
                   confidence="high" if maker else "low", extra=extra or {},
@@ -46,7 +54,7 @@ def _inventory() -> Inventory:
         _cam("10.0.0.3", hik, "static", "V5.5.0 build 191126", "HQ", model="DS-2CD2043G2-I", name="Stairs",
              extra={"asset_tag": "A-002", "cost": "95.50"}),
         _cam("10.0.0.9", hik, "static", "V5.6.5 build 210312", "HQ", brand="HiLook", model="IPC-B140H",
-             name="Goods in"),
+             name="Goods in", notes=[RAW_ONVIF_NOTE, RAW_SADP_NOTE]),
         _cam("10.0.0.10", hik, "static", "V5.3.0 build 200110", "HQ", brand="EZVIZ", model="CS-C6N", name="Kitchen"),
         _cam("10.0.0.11", hik, "ptz", "V5.6.2 build 190701", "HQ", model="DS-2DE4425IW-DE", name="Car park PTZ",
              advisories=["CVE-2021-36260"], extra={"asset_tag": "A-003", "cost": "840"}),
@@ -105,8 +113,8 @@ UNMATCHED_DEVICES = [
            model=HOSTILE_MODEL, name="<i>unregistered</i>"),
 ]
 UNMATCHED_ASSETS = [
-    {"asset_tag": "A-099", "model": "DS-2CD2T47G2-L", "location": "Car park north"},
-    {"asset_tag": "A-100", "model": "IPC-HFW1431S", "location": "</td><script>alert(3)</script>"},
+    {"asset_tag": "A-099", "model": "DS-2CD2T47G2-L", "location": "Car park north", LINE_KEY: "7"},
+    {"asset_tag": "A-100", "model": "IPC-HFW1431S", "location": "</td><script>alert(3)</script>", LINE_KEY: "9"},
 ]
 
 N_DEVICES = 27
@@ -212,7 +220,7 @@ def test_table_rows_and_columns(page):
     heads = re.findall(r'<th scope="col" data-col="([^"]+)"', page)
     assert heads[:16] == ["ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware",
                           "serial", "name", "via", "channel", "site", "advisories", "evidence", "confidence"]
-    assert heads[16:] == ["oui_vendor", "asset_tag", "cost", "notes"]
+    assert heads[16:] == ["oui_vendor", "analytics", "asset_tag", "cost", "notes"]
     assert 'data-col="cost" data-type="num"' in page and 'data-col="asset_tag" data-type="text"' in page
     assert 'data-col="ip" data-type="ip"' in page and 'data-col="channel" data-type="num"' in page
     assert 'data-visible="27" data-total="27"' in page
@@ -248,10 +256,10 @@ def test_empty_inventory_renders():
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    proc = subprocess.run([str(ROOT / "scripts" / "ensure-chromium")], capture_output=True, text=True, timeout=600)
-    if proc.returncode != 0:
-        pytest.skip("no headless Chromium: " + (proc.stderr.strip().splitlines() or ["ensure-chromium failed"])[-1])
-    return CHROMIUM
+    path, why = ensure_chromium()
+    if not path:
+        pytest.skip(why)
+    return path
 
 
 def _run_chromium(chromium: str, tmp: Path, url: str, *args: str, logging: bool = False) -> subprocess.CompletedProcess:
@@ -306,16 +314,97 @@ def test_browser_console_errors_are_seen(chromium, tmp_path):
     assert _console_errors(proc.stderr, bad.name), proc.stderr[-2000:]
 
 
-def test_browser_screenshot(chromium, page_file, tmp_path):
-    shot = tmp_path / "shot.png"
-    _run_chromium(chromium, tmp_path, page_file.as_uri(), f"--screenshot={shot}", "--window-size=1280,2000",
-                  "--hide-scrollbars")
-    data = shot.read_bytes()
-    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 20_000
-    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    assert (width, height) == (1280, 2000)
+# what the page looks like laid out: the page's width against the viewport's, the device
+# table's against its box, and which of its columns are shown
+LAYOUT = """(function () {
+  var table = document.getElementById("devices"), box = table.parentNode;
+  var shown = Array.prototype.filter.call(table.tHead.rows[0].cells, function (c) { return c.offsetParent !== null; });
+  var right = Math.max.apply(null, shown.map(function (c) { return c.getBoundingClientRect().right; }));
+  return {viewport: window.innerWidth, page: document.documentElement.scrollWidth, table: table.scrollWidth,
+          box: box.clientWidth, boxRight: box.getBoundingClientRect().right, lastColumnRight: right,
+          columns: shown.map(function (c) { return c.getAttribute("data-col"); })};
+})()"""
+ESSENTIAL = ["ip", "manufacturer", "brand", "device_type", "form", "model", "name", "via", "site", "advisories",
+             "notes"]
+ON_A_PHONE = ["ip", "manufacturer", "form", "name", "notes"]
+
+
+@pytest.fixture(scope="module")
+def browser(chromium, tmp_path_factory):
+    with Browser(chromium, tmp_path_factory.mktemp("cdp") / "profile") as b:
+        yield b
+
+
+@pytest.mark.parametrize(("width", "columns"), [(390, ON_A_PHONE), (1366, ESSENTIAL)])
+def test_browser_fits_phone_and_desktop(browser, page_file, width, columns):
+    browser.open(page_file.as_uri(), width)
+    got = browser.evaluate(LAYOUT)
+    assert got["viewport"] == width
+    assert got["page"] <= width, f"the page scrolls sideways at {width} px: {got}"
+    assert got["table"] <= got["box"], f"the device table does not fit at {width} px: {got}"
+    assert got["columns"] == columns
+    assert not browser.problems()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(shot, ARTIFACTS / "report-screenshot.png")
+    data = browser.screenshot(ARTIFACTS / f"report-{width}px.png")
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and int.from_bytes(data[16:20], "big") == width
+
+
+def test_browser_all_columns_on_demand(browser, page_file):
+    browser.open(page_file.as_uri(), 1366)
+    assert "mac" not in browser.evaluate(LAYOUT)["columns"]
+    browser.evaluate('document.getElementById("all-columns").click()')
+    shown = browser.evaluate(LAYOUT)["columns"]
+    assert {"mac", "firmware", "serial", "channel", "evidence", "confidence", "asset_tag", "cost"} <= set(shown)
+    assert shown[:len(COLUMNS)] == list(COLUMNS), "every inventory column, in the CSV's order"
+    assert shown[len(COLUMNS):] == ["asset_tag", "cost", "notes"], "then the register's columns and the notes"
+    assert browser.evaluate("document.documentElement.scrollWidth") <= 1366, "the wide table scrolls in its box"
+
+
+def test_browser_prints_on_a4_without_losing_columns(browser, page_file):
+    """A4 landscape with 10 mm margins leaves 277 mm: 1047 CSS pixels. Every column shown on
+    screen is printed, and none runs past the page's edge."""
+    browser.open(page_file.as_uri(), 1047, media="print")
+    got = browser.evaluate(LAYOUT)
+    assert got["columns"] == ESSENTIAL
+    assert got["table"] <= got["box"] <= 1047 and got["lastColumnRight"] <= got["boxRight"] + 1, got
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pdf = browser.pdf(ARTIFACTS / "report-a4.pdf")
+    assert pdf.startswith(b"%PDF")
+    boxes = {tuple(round(float(x)) for x in m.split()) for m in re.findall(rb"/MediaBox \[0 0 ([\d.]+ [\d.]+)\]", pdf)}
+    assert boxes == {(842, 595)}, f"every page A4 landscape (842 x 595 pt): {boxes}"
+
+
+def test_colours_mean_one_thing_each(page):
+    """A maker's colour is never a form's (static was once Dahua's blue), and the advisory mark is
+    neither."""
+    makers = {*MAKER_COLOURS.values(), *SPARE_COLOURS, UNKNOWN_COLOUR}
+    forms = set(FORM_COLOURS.values())
+    assert not makers & forms and len(makers) == len(MAKER_COLOURS) + len(SPARE_COLOURS) + 1
+    legends = {}
+    for chart in ("chart-sites", "chart-forms"):
+        svg = re.search(rf'<svg id="{chart}".*?</svg>', page, re.S).group(0)
+        legends[chart] = dict(re.findall(r'<rect [^>]*fill="(#[0-9A-Fa-f]{6})"[^>]*/><text [^>]*class="lg">([^<]+)',
+                                         svg))
+    assert legends["chart-sites"]["#0072B2"] == "Dahua"
+    assert "#0072B2" not in legends["chart-forms"] and set(legends["chart-forms"]) == forms
+    advisory = re.search(r"td\.adv-cell \{ background: (#\w+)", page).group(1)
+    assert advisory.upper() not in {c.upper() for c in makers | forms}
+
+
+def test_notes_in_plain_language(page):
+    assert "onvif fault" not in page and "xaddr" not in page and "Activated=false" not in page
+    row = next(r for r in _body_rows(page) if "Goods in" in r)
+    assert "Its ONVIF interface does not offer that request." in row
+    assert "Not activated: no administrator password has been set yet" in row
+    assert "Has inputs for 1 network (IP) cameras." in row
+    assert plain_notes(["something new from a parser"], []) == ["Something new from a parser"], "nothing is lost"
+
+
+def test_register_line_is_a_labelled_column_not_an_internal_key(page):
+    table = re.search(r'<table class="list" id="unmatched-assets-table">.*?</table>', page, re.S).group(0)
+    assert "_line" not in page
+    assert re.findall(r'<th scope="col">([^<]+)</th>', table) == ["register line", "asset_tag", "model", "location"]
+    assert '<td class="n">7</td><td>A-099</td>' in table
 
 
 def _visible_rows(dom: str) -> list[str]:

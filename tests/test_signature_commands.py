@@ -43,7 +43,8 @@ def test_check_passes_on_the_shipped_data():
     assert m, result.output
     files, entries, examples = map(int, m.groups())
     banner_files = len(list((DEFAULT_DIR / "banners").glob("*.toml")))
-    assert files == 7 + banner_files  # oui, brands, models, firmware, advisories, fusion, device_classes + banners
+    # oui, brands, models, firmware, advisories, fusion, device_classes, analytics + banners
+    assert files == 8 + banner_files
     assert entries > 150 and examples > entries
 
 

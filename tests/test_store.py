@@ -315,7 +315,8 @@ def test_new_and_gone() -> None:
     assert d.moved == d.reflashed == d.changed == []
     assert d.unchanged == 1
     out = render_table(d)
-    assert out.splitlines()[0] == "1 new, 1 gone, 0 moved, 0 re-flashed, 0 changed, 1 unchanged"
+    assert out.splitlines()[0] == ("1 new, 1 gone, 0 moved, 0 re-flashed, 0 changed, 0 new risk, 0 more detail, "
+                                   "1 unchanged")
     assert "new (1):\n  10.1.1.3" in out and "DS-2CD2387G2-LU" in out and "serial C" in out
     assert "gone (1):\n  10.1.1.2" in out
 
@@ -337,7 +338,7 @@ def test_same_mac_new_firmware_is_a_reflash() -> None:
     [r] = d.reflashed
     assert r.matched_by == "mac" and d.moved == d.changed == d.new == d.gone == []
     out = render_table(d)
-    assert out.startswith("0 new, 0 gone, 0 moved, 1 re-flashed, 0 changed, 0 unchanged\n")
+    assert out.startswith("0 new, 0 gone, 0 moved, 1 re-flashed, 0 changed, 0 new risk, 0 more detail, 0 unchanged\n")
     line = next(ln for ln in out.splitlines() if ln.startswith("  10.1.1.3"))
     assert "Hikvision" in line and "DS-2CD2143G0-I" in line
     assert line.endswith("firmware V5.5.0 build 191126 -> V5.7.3 build 220112")
@@ -384,7 +385,8 @@ def test_same_ip_without_serial_or_mac_is_the_same_device() -> None:
     old = [Device(ip="10.3.0.1", device_type="unknown", model="")]
     new = [Device(ip="10.3.0.1", device_type="camera", manufacturer="Uniview", model="IPC2124LB")]
     d = diff(old, new)
-    assert d.unchanged == 1 and d.new == d.gone == []  # learning more is not a change
+    assert d.unchanged == 0 and d.new == d.gone == d.changed == []  # learning more is not a change...
+    assert len(d.more_detail) == 1  # ...but more detail
 
 
 def test_a_field_one_scan_did_not_learn_is_not_a_change() -> None:
@@ -392,7 +394,8 @@ def test_a_field_one_scan_did_not_learn_is_not_a_change() -> None:
     new = [cam("10.1.1.3", mac="44:19:b6:aa:bb:cc", firmware="", serial="")]  # no credentials this time
     d = diff(old, new)
     assert d.unchanged == 1 and d.reflashed == d.changed == []
-    assert render_table(d) == "0 new, 0 gone, 0 moved, 0 re-flashed, 0 changed, 1 unchanged\nno differences\n"
+    assert render_table(d) == ("0 new, 0 gone, 0 moved, 0 re-flashed, 0 changed, 0 new risk, 0 more detail, "
+                               "1 unchanged\nno differences\n")
 
 
 def test_same_mac_different_serial_string_is_a_change() -> None:
@@ -467,7 +470,7 @@ def _example():
 def test_render_table_sections() -> None:
     out = render_table(_example())
     lines = out.splitlines()
-    assert lines[0] == "1 new, 1 gone, 1 moved, 1 re-flashed, 0 changed, 0 unchanged"
+    assert lines[0] == "1 new, 1 gone, 1 moved, 1 re-flashed, 0 changed, 0 new risk, 0 more detail, 0 unchanged"
     titles = [ln for ln in lines if ln and not ln.startswith(" ")][1:]
     assert titles == ["new (1):", "gone (1):", "moved (1):", "re-flashed (1):"]
     assert "changed (" not in out
@@ -478,13 +481,15 @@ def test_render_json_is_stable_and_complete() -> None:
     text = render_json(_example())
     assert text == render_json(_example())
     doc = json.loads(text)
-    assert list(doc) == ["summary", "new", "gone", "moved", "reflashed", "changed"]
-    assert doc["summary"] == {"new": 1, "gone": 1, "moved": 1, "reflashed": 1, "changed": 0, "unchanged": 0}
+    assert list(doc) == ["summary", "new", "gone", "moved", "reflashed", "changed", "new_risk",
+                         "more_detail"]
+    assert doc["summary"] == {"new": 1, "gone": 1, "moved": 1, "reflashed": 1, "changed": 0, "new_risk": 0,
+                              "more_detail": 0, "unchanged": 0}
     assert doc["new"][0]["serial"] == "NEW" and doc["new"][0]["model"] == "DS-2CD\x1b[31mX"  # kept as data in JSON
     assert list(doc["new"][0]) == ["ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware",
                                    "serial", "name", "via", "channel", "site", "advisories", "findings", "evidence",
                                    "confidence", "provenance", "notes", "mac_randomised", "ipv6", "addresses",
-                                   "oui_vendor"]
+                                   "oui_vendor", "analytics", "channels_unasked", "channel_capacity"]
     [m] = doc["moved"]
     assert m["matched_by"] == "serial" and m["changes"] == {"ip": {"old": "10.1.1.5", "new": "10.1.1.9"}}
     assert m["old"]["ip"] == "10.1.1.5" and m["new"]["ip"] == "10.1.1.9"

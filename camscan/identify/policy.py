@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from camscan.identify import device_classes
+from camscan.identify import analytics, device_classes
 from camscan.identify.datafile import Section, cached_load, policy_path
 from camscan.model import DEVICE_TYPES, SOURCES, Evidence
 
@@ -112,17 +112,19 @@ def load(directory: Path | str | None = None) -> FusionPolicy:
 
 
 def preload(directory: Path | str | None = None) -> None:
-    """Load fusion.toml and device_classes.toml now, so that a broken file is one line before
-    any capture is read (met first inside a parser, it would be counted as a parser error)."""
+    """Load fusion.toml, device_classes.toml and analytics.toml now, so that a broken file is one
+    line before any capture is read (met first inside a parser, it would be counted as a parser
+    error)."""
     load(directory)
     device_classes.load(directory)
+    analytics.load(directory)
 
 
 def check(directory: Path | str | None = None) -> list[str]:
-    """Load fusion.toml and device_classes.toml (SignatureError if either is broken) and run
-    their examples: one line per problem, [] when all hold. `camscan signatures check` calls
-    this beside `Signatures.check()`."""
-    return load(directory).check() + device_classes.load(directory).check()
+    """Load fusion.toml, device_classes.toml and analytics.toml (SignatureError if one is broken)
+    and run their examples: one line per problem, [] when all hold. `camscan signatures check`
+    calls this beside `Signatures.check()`."""
+    return load(directory).check() + device_classes.load(directory).check() + analytics.load(directory).check()
 
 
 def _build(path: Path, doc: dict[str, Any]) -> FusionPolicy:

@@ -11,7 +11,9 @@ The steps, in order (later steps read what earlier ones settled):
 4. kind (device_type) — weighted claims from the protocols, model patterns, banners, the OUI
    table (never "other": an OUI names the network chip's maker), WS-Discovery types and any
    static/PTZ claim;
-5. form — static or PTZ, for cameras only, from weighted claims.
+5. form — static or PTZ, for cameras only, from weighted claims;
+6. analytics — what the device can analyse (signatures/analytics.toml), and for a recorder
+   whether its channel list was read and how many channels discovery says it has.
 
 What it must not do: group evidence (grouping.py), hold weights of its own (they are data),
 or branch on the wording of a note. Every field it sets records the source that set it.
@@ -23,7 +25,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from camscan.identify import oui
+from camscan.identify import analytics, oui
 from camscan.identify.policy import CONFIDENCE, FusionPolicy
 from camscan.identify.signatures import Match, Signatures
 from camscan.model import SOURCES, AddressSeen, Device, Evidence
@@ -58,6 +60,8 @@ def resolve(items: list[Evidence], sigs: Signatures, policy: FusionPolicy) -> De
     for e in items:
         if e.note and not e.problem and e.note not in d.notes:
             d.notes.append(clean(e.note))
+    resolve_analytics(d, items)
+    resolve_recorder_channels(d, items)
     return d
 
 
@@ -334,3 +338,54 @@ def resolve_form(d: Device, claims: list[WeightedClaim]) -> None:
         _, d.form, d.provenance["form"] = max(claims, key=lambda c: c[0])
     else:
         d.form, d.provenance["form"] = "unknown", "unsettled"
+
+
+# --- 6: analytics and a recorder's channels ----------------------------------------------------
+
+# kinds of device whose analytics are "unknown" when nothing said them (video kit, or maybe)
+VIDEO_KINDS = ("camera", "nvr", "dvr", "encoder", "unknown")
+RECORDER_KINDS = ("nvr", "dvr")
+
+
+def resolve_analytics(d: Device, items: list[Evidence]) -> None:
+    """analytics from every source that said what the device can analyse, and the model number's
+    pattern: a capability any source says is enabled is enabled, else capable. Provenance is the
+    strongest source that spoke. Nothing said: "unknown" for video kit, empty for anything else."""
+    vocab = analytics.load()
+    found: dict[str, str] = {}
+    said_by: list[str] = []
+    for e in items:
+        if e.analytics is None:
+            continue
+        said_by.append(e.source)
+        for cap, state in e.analytics.items():
+            if found.get(cap) != analytics.ENABLED:
+                found[cap] = state
+    model_cap = vocab.model(d.model) if d.model else ""
+    if model_cap:
+        said_by.append(f"{d.provenance.get('model', '')}:analytics")
+        found.setdefault(model_cap, analytics.CAPABLE)
+    if said_by:
+        d.analytics, d.provenance["analytics"] = vocab.render(found), said_by[0]
+    elif d.device_type in VIDEO_KINDS:
+        d.analytics, d.provenance["analytics"] = [analytics.UNKNOWN], "unsettled"
+
+
+def resolve_recorder_channels(d: Device, items: list[Evidence]) -> None:
+    """A recorder's channel capacity (the largest discovery declared) and, when no channel list
+    of its own was read, `channels_unasked` with a note saying how many cameras may be behind it."""
+    if d.device_type not in RECORDER_KINDS:
+        return
+    declared = [e for e in items if e.channel_capacity is not None]
+    if declared:
+        best = max(declared, key=lambda e: e.channel_capacity or 0)
+        d.channel_capacity, d.provenance["channel_capacity"] = best.channel_capacity, best.source
+    if any(e.channels_listed for e in items):
+        return
+    d.channels_unasked = True
+    if d.channel_capacity:
+        d.notes.append(f"its channel list was not read (no credentials, refused or no answer): up to "
+                       f"{d.channel_capacity} cameras may be connected to it")
+    else:
+        d.notes.append("its channel list was not read (no credentials, refused or no answer): "
+                       "the cameras connected to it are not known")

@@ -64,9 +64,9 @@ def check_directory(directory: Path) -> CheckReport:
 
 
 def _check_policy(directory: Path, report: CheckReport) -> None:
-    """fusion.toml and device_classes.toml: how fusion weighs evidence and what vendors' own
-    device-type words mean, each validated and its examples run."""
-    report.files += 2
+    """fusion.toml, device_classes.toml and analytics.toml: how fusion weighs evidence and what
+    vendors' own device-type and analytics words mean, each validated and its examples run."""
+    report.files += 3
     try:
         report.problems += fusion_policy.check(directory)
     except SignatureError as exc:

@@ -1,14 +1,15 @@
 """The live side of a lab device: serves one or more profiles from inside a lab namespace,
 answering as the real device does — SADP, WS-Discovery (answers Probes, sends Hello on start),
 SSDP (answers M-SEARCH, sends NOTIFY on start, serves its description over HTTP), DHIP, mDNS,
-HTTP with the device's Server header and digest-protected ISAPI / Dahua CGI / ONVIF, and RTSP.
+HTTP with the device's Server header and digest-protected ISAPI / Dahua CGI / ONVIF, and RTSP;
+Bosch and Hanwha discovery, HTTPS, DHCP and NDP through camscan.lab.services.
 ARP is the kernel's, with the MAC the namespace's interface was given.
 
 The bytes come from camscan.lab.answers, the same functions the demo captures are generated from; this
 module only moves them. It binds only to the profiles' own addresses and the discovery groups,
 and is started by `camscan lab up` with `ip netns exec`, so it cannot reach a real network.
 
-    python -m camscan.lab.emulator PROFILE_ID [PROFILE_ID...] [--scale-from FILE]
+    python -m camscan.lab.emulator PROFILE_ID [PROFILE_ID...] [--clones FILE] [--raw-interface eth0]
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from camscan.lab import answers
+from camscan.lab import answers, services
 from camscan.lab.profile import Profile, load_profiles
 from camscan.protocols import dhip, http, rtsp, sadp, ssdp, wsdiscovery
 from camscan.protocols.registry import UDP_DISCOVERY
@@ -167,7 +168,8 @@ def _arp_responder(loop: asyncio.AbstractEventLoop, iface: str, hosts: dict[byte
     return s
 
 
-async def serve(profiles: list[Profile], arp_hosts: list[tuple[str, str]] = (), arp_iface: str = "") -> None:
+async def serve(profiles: list[Profile], arp_hosts: list[tuple[str, str]] = (), arp_iface: str = "",
+                raw_iface: str = "") -> None:
     loop = asyncio.get_running_loop()
     if arp_hosts:
         table = {socket.inet_aton(ip): bytes.fromhex(mac.replace(":", "")) for ip, mac in arp_hosts}
@@ -201,6 +203,10 @@ async def serve(profiles: list[Profile], arp_hosts: list[tuple[str, str]] = (), 
             servers.append(await asyncio.start_server(_silent, p.ip, sadp.SDK_PORT))
         if p.dhip is not None or p.cgi is not None:
             servers.append(await asyncio.start_server(_silent, p.ip, dhip.SDK_PORT))
+    await services.start_broadcast_discovery(profiles)
+    await services.start_tls_servers(profiles, servers)
+    if raw_iface:  # a device namespace of its own: it may send frames nobody asked for
+        services.start_unasked_senders(profiles, raw_iface, servers)
     # announce on start, as the real devices do
     for p in profiles:
         if p.wsd is not None and p.wsd.get("hello", True) and (p.ip, "wsd") in senders:
@@ -218,6 +224,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--clones", help="JSON file of cloned profiles for the scale namespace")
     ap.add_argument("--arp-hosts", help="JSON file of [ip, mac] plain hosts to answer ARP for")
     ap.add_argument("--arp-interface", default="plain")
+    ap.add_argument("--raw-interface", default="", help="interface to send DHCP and NDP frames on")
     args = ap.parse_args(argv)
     by_id = {p.id: p for p in load_profiles()}
     chosen = [by_id[i] for i in args.ids]
@@ -228,7 +235,7 @@ def main(argv: list[str] | None = None) -> None:
     arp_hosts = [tuple(x) for x in json.loads(Path(args.arp_hosts).read_text())] if args.arp_hosts else []
     if not chosen and not arp_hosts:
         return
-    asyncio.run(serve(chosen, arp_hosts, args.arp_interface))
+    asyncio.run(serve(chosen, arp_hosts, args.arp_interface, args.raw_interface))
 
 
 if __name__ == "__main__":

@@ -83,6 +83,7 @@ class Host:
     ip: str
     mac: str
     subnet: str = "lan"  # lan | far
+    ipv6: str = ""  # a global IPv6 address: IPv6 is switched on in this namespace only
 
 
 @dataclass
@@ -113,6 +114,15 @@ def _sysctls(ns: str, forward: bool = False) -> None:
         "net.ipv4.ip_forward": "1" if forward else "0",
     }
     run("sysctl", "-q", "-w", *[f"{k}={v}" for k, v in settings.items()], ns=ns)
+
+
+def _enable_ipv6(ns: str, address: str) -> None:
+    """IPv6 on the namespace's eth0 (link-local from its MAC, and `address`/64, no duplicate
+    address detection wait), so its kernel answers neighbour solicitations. Still no route out:
+    only the link's prefix is reachable."""
+    run("sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=0", "net.ipv6.conf.eth0.disable_ipv6=0",
+        "net.ipv6.conf.eth0.accept_dad=0", "net.ipv6.conf.eth0.accept_ra=0", ns=ns)
+    run("ip", "-6", "addr", "add", f"{address}/64", "dev", "eth0", "nodad", ns=ns)
 
 
 def _add_ns(ns: str) -> None:
@@ -162,6 +172,8 @@ def setup(devices: list[Host], scale: list[tuple[str, str]] | None = None, plain
         if h.subnet == "far":
             routes.append(f"route add {LAN} via {ROUTER_FAR_IP}")
         batch(routes, ns=h.ns)
+        if h.ipv6:
+            _enable_ipv6(h.ns, h.ipv6)
         state.hosts.append(h.__dict__)
     if scale or plain:
         _scale(scale or [], plain)
@@ -237,6 +249,6 @@ def teardown() -> list[str]:
     for ns in namespaces():
         run("ip", "netns", "delete", ns, check=False)
         removed.append(ns)
-    for name in ("state.json", "clones.json", "plain.json"):  # the logs stay, for a post-mortem
+    for name in ("state.json", "clones.json", "plain.json", "credentials.toml"):  # the logs stay, for a post-mortem
         (STATE_DIR / name).unlink(missing_ok=True)
     return removed

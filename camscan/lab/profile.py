@@ -31,18 +31,34 @@ Schema (keys marked * are required when the section is present):
             of "pan"/"tilt"/"zoom" for a camera's own PTZCtrl channel), version (XML version
             attribute, default "2.0"), input_proxy_size (InputProxyChannelList size attribute),
             [[isapi.channels]] (recorders: id*, name*, ip*, model*, serial*, firmware*, ptz*,
-            protocol, port, dev_index)
+            protocol, port, dev_index), [isapi.capabilities.<Block>] (System/capabilities: per
+            block, e.g. SmartCap, isSupport* = true/false), [isapi.smart] (Smart/<Event>/1: event
+            name = enabled), [[isapi.video_inputs]] (a DVR's analogue inputs: id*, name*, signal*,
+            "NO VIDEO" when nothing is connected)
 [cgi]       vendor*, software_version* (getSoftwareVersion value), machine_name*,
             system_info* (table, deviceType and serialNumber required), device_type,
             hardware_version, [[cgi.remote_devices]] (slot*, enable*, address*, and the
             RemoteDevice fields: device_type, name, protocol, vendor, serial, version, mac,
-            port, http_port, rtsp_port, username)
+            port, http_port, rtsp_port, username), analyse_caps (devVideoAnalyse getCaps rule
+            types), [[cgi.analyse_rules]] (VideoAnalyseRule: type*, enable*)
 [onvif]     manufacturer*, model*, firmware*, serial*, hardware_id*, ptz* (bool), ptz_axes,
             hostname, video_sources, paths ("hikvision" | "dahua" service paths)
 [rtsp]      realm*, server, path
+[bosch]     friendly_name* (the product name Bosch's scan reply gives), unit_name*, serial*,
+            style ("xml" | "binary"), guid, device_type_ids
+[hanwha]    model*, url (the web address its discovery record gives; default http://<ip>/index.htm)
+[dhcp]      hostname* (option 12), vendor_class* (option 60), prl (option 55, list of codes),
+            interval (seconds between its DISCOVER/REQUEST rounds, default 1.0). A device with
+            [dhcp] keeps asking: its lease server never answers (the lab has none)
+[tls]       subject* (RFC 4514, as camscan prints it: "CN=...,O=..."; the certificate is
+            self-signed, so it is also the issuer), port (default 443)
+[ipv6]      address* (its global IPv6 address, in the benchmarking block 2001:2::/48); its
+            link-local address comes from its MAC. It answers NDP and announces both addresses
 [expect]    manufacturer*, brand*, device_type*, form*, model*, firmware*, serial*, name*,
-            advisories (list), [[expect.channels]] (via*, channel*, ip*, manufacturer*, brand*,
-            form*, model*, firmware*, serial*, name*, confidence*, device_type)
+            advisories (list), analytics (list: the row's analytics cells when its API is read;
+            "unknown" otherwise), [[expect.channels]] (via*, channel*, ip* ("" for an analogue
+            camera), manufacturer*, brand*, form*, model*, firmware*, serial*, name*, confidence*
+            ("" when no maker is known), device_type, analytics)
 """
 
 from __future__ import annotations
@@ -63,7 +79,8 @@ SUBNETS = {"lan": ipaddress.ip_network("198.18.0.0/24"), "far": ipaddress.ip_net
 GATEWAYS = {"lan": "198.18.0.1", "far": "198.18.4.1"}
 SCANNER_IP = "198.18.0.2"
 
-PROTOCOL_SECTIONS = ("sadp", "wsd", "ssdp", "dhip", "mdns", "http", "isapi", "cgi", "onvif", "rtsp")
+PROTOCOL_SECTIONS = ("sadp", "wsd", "ssdp", "dhip", "mdns", "http", "isapi", "cgi", "onvif", "rtsp",
+                     "bosch", "hanwha", "dhcp", "tls", "ipv6")
 AUTH_SECTIONS = ("isapi", "cgi", "onvif", "rtsp")
 
 _MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
@@ -83,6 +100,11 @@ _REQUIRED: dict[str, dict[str, type | tuple[type, ...]]] = {
     "onvif": {"manufacturer": str, "model": str, "firmware": str, "serial": str,
               "hardware_id": str, "ptz": bool},
     "rtsp": {"realm": str},
+    "bosch": {"friendly_name": str, "unit_name": str, "serial": str},
+    "hanwha": {"model": str},
+    "dhcp": {"hostname": str, "vendor_class": str},
+    "tls": {"subject": str},
+    "ipv6": {"address": str},
     "expect": {"manufacturer": str, "brand": str, "device_type": str, "form": str, "model": str,
                "firmware": str, "serial": str, "name": str},
 }
@@ -90,6 +112,8 @@ _ISAPI_INFO = ("model", "serialNumber", "firmwareVersion", "deviceType")
 _ISAPI_CHANNEL = {"id": int, "name": str, "ip": str, "model": str, "serial": str, "firmware": str,
                   "ptz": bool}
 _CGI_REMOTE = {"slot": int, "enable": bool, "address": str}
+_VIDEO_INPUT = {"id": int, "name": str, "signal": str}
+_ANALYSE_RULE = {"type": str, "enable": bool}
 _EXPECT_CHANNEL = {"via": str, "channel": int, "ip": str, "manufacturer": str, "brand": str,
                    "form": str, "model": str, "firmware": str, "serial": str, "name": str,
                    "confidence": str}
@@ -124,6 +148,11 @@ class Profile:
     cgi: dict[str, Any] | None = None
     onvif: dict[str, Any] | None = None
     rtsp: dict[str, Any] | None = None
+    bosch: dict[str, Any] | None = None
+    hanwha: dict[str, Any] | None = None
+    dhcp: dict[str, Any] | None = None
+    tls: dict[str, Any] | None = None
+    ipv6: dict[str, Any] | None = None
     expect: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -234,6 +263,13 @@ def _check_apis(path: Path, data: dict[str, Any]) -> None:
         for i, ch in enumerate(isapi.get("channels", [])):
             _check_keys(path, f"isapi.channels[{i}]", ch, _ISAPI_CHANNEL)
             _check_ip(path, f"isapi.channels[{i}]", "ip", ch["ip"])
+        for i, vi in enumerate(isapi.get("video_inputs", [])):
+            _check_keys(path, f"isapi.video_inputs[{i}]", vi, _VIDEO_INPUT)
+        for block, flags in isapi.get("capabilities", {}).items():
+            if not isinstance(flags, dict) or not all(isinstance(v, bool) for v in flags.values()):
+                raise _fail(path, f"isapi.capabilities.{block}", "must be a table of true/false flags")
+        if not all(isinstance(v, bool) for v in isapi.get("smart", {}).values()):
+            raise _fail(path, "isapi.smart", "must be a table of event name = true/false (enabled)")
         for axis in isapi.get("ptz_axes", []):
             if axis not in ("pan", "tilt", "zoom"):
                 raise _fail(path, "isapi", f"ptz_axes: unknown axis {axis!r}")
@@ -244,9 +280,45 @@ def _check_apis(path: Path, data: dict[str, Any]) -> None:
                 raise _fail(path, "cgi.system_info", f"missing key '{key}'")
         for i, rd in enumerate(cgi.get("remote_devices", [])):
             _check_keys(path, f"cgi.remote_devices[{i}]", rd, _CGI_REMOTE)
+        for i, rule in enumerate(cgi.get("analyse_rules", [])):
+            _check_keys(path, f"cgi.analyse_rules[{i}]", rule, _ANALYSE_RULE)
     sadp = data.get("sadp")
     if sadp is not None and sadp.get("style", "full") not in ("full", "short"):
         raise _fail(path, "sadp", "style must be 'full' or 'short'")
+    _check_new_sections(path, data)
+
+
+# The IPv6 block of the lab (RFC 5180's benchmarking prefix, as 198.18.0.0/15 is for IPv4).
+IPV6_LAB = ipaddress.ip_network("2001:2::/48")
+# RFC 4514 as the lab writes it: no escapes, no multi-valued RDNs
+_DN = re.compile(r"^(CN|O|OU|L|ST|C)=[^,=+\\/]+(,(CN|O|OU|L|ST|C)=[^,=+\\/]+)*$")
+
+
+def _check_new_sections(path: Path, data: dict[str, Any]) -> None:
+    """The sections issue 10 added: Bosch, Hanwha, DHCP, TLS and IPv6."""
+    bosch = data.get("bosch")
+    if bosch is not None and bosch.get("style", "xml") not in ("xml", "binary"):
+        raise _fail(path, "bosch", "style must be 'xml' or 'binary'")
+    dhcp = data.get("dhcp")
+    if dhcp is not None:
+        prl = dhcp.get("prl", [])
+        if not isinstance(prl, list) or not all(isinstance(c, int) and 0 < c < 255 for c in prl):
+            raise _fail(path, "dhcp", "prl must be a list of option codes 1..254")
+        interval = dhcp.get("interval", 1.0)
+        if isinstance(interval, bool) or not isinstance(interval, int | float) or not 0.1 <= interval <= 60:
+            raise _fail(path, "dhcp", "interval must be a number of seconds, 0.1..60")
+    tls = data.get("tls")
+    if tls is not None and not _DN.match(tls["subject"]):
+        raise _fail(path, "tls", f"subject must be CN=...,O=... (CN, O, OU, L, ST, C; no escapes), "
+                                 f"not {tls['subject']!r}")
+    ipv6 = data.get("ipv6")
+    if ipv6 is not None:
+        try:
+            addr = ipaddress.IPv6Address(ipv6["address"])
+        except ValueError:
+            raise _fail(path, "ipv6", f"address is not an IPv6 address: {ipv6['address']!r}") from None
+        if addr not in IPV6_LAB:
+            raise _fail(path, "ipv6", f"address must be in the lab's IPv6 block {IPV6_LAB}")
 
 
 def _check_expect(path: Path, expect: dict[str, Any], recorder_ip: str) -> None:
@@ -268,8 +340,8 @@ def _check_expect(path: Path, expect: dict[str, Any], recorder_ip: str) -> None:
             raise _fail(path, where, f"via must be this recorder's ip {recorder_ip}")
         if ch["form"] not in FORMS:
             raise _fail(path, where, f"form {ch['form']!r} is not one of {FORMS}")
-        if ch["confidence"] not in ("high", "medium", "low"):
-            raise _fail(path, where, "confidence must be high, medium or low")
+        if ch["confidence"] not in ("high", "medium", "low", ""):
+            raise _fail(path, where, "confidence must be high, medium, low or empty (no maker known)")
 
 
 def load_profile(path: Path) -> Profile:

@@ -43,7 +43,8 @@ def clone(p: Profile, index: int, ip: str, mac: str) -> Profile:
 def plan(profiles: list[Profile], ips: list[str], macs: list[str], share: float = CAMERA_SHARE) -> list[dict]:
     """Which scale hosts are clones of which profile: `share` of them, cycling through the
     camera and recorder profiles on the LAN; the rest are plain hosts answering only ARP."""
-    sources = [p for p in profiles if p.role == "device" and p.subnet == "lan"
+    # an IPv6 address is not rewritten for a clone, so a dual-stack device is not cloned
+    sources = [p for p in profiles if p.role == "device" and p.subnet == "lan" and p.ipv6 is None
                and (p.sadp or p.dhip or p.onvif or p.isapi or p.cgi)]
     n = int(len(ips) * share)
     out = []

@@ -32,6 +32,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 from camscan.firmware import normalise_firmware
+from camscan.identify import analytics
 from camscan.model import Endpoint, Evidence, Malformed
 from camscan.protocols.isapi import valid_ipv4
 from camscan.values import normalise_mac
@@ -44,6 +45,9 @@ ACTIONS: dict[str, str] = {
     "getSerialNo": "/cgi-bin/magicBox.cgi?action=getSerialNo",
     "getMachineName": "/cgi-bin/magicBox.cgi?action=getMachineName",
     "RemoteDevice": "/cgi-bin/configManager.cgi?action=getConfig&name=RemoteDevice",
+    # what channel 1 can analyse, and the analysis rules configured (with their Enable)
+    "VideoAnalyseCaps": "/cgi-bin/devVideoAnalyse.cgi?action=getCaps&channel=1",
+    "VideoAnalyseRule": "/cgi-bin/configManager.cgi?action=getConfig&name=VideoAnalyseRule",
 }
 
 MAX_CGI_BYTES = 1_000_000
@@ -74,8 +78,10 @@ def _action(target: str) -> tuple[str, str]:
     query = {k.lower(): v for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
     action = (query.get("action") or [""])[0].lower()
     name = (query.get("name") or [""])[0].lower()
-    if cgi == "configmanager.cgi" and action == "getconfig" and name == "remotedevice":
-        return cgi, "remotedevice"
+    if cgi == "configmanager.cgi" and action == "getconfig" and name in ("remotedevice", "videoanalyserule"):
+        return cgi, name
+    if cgi == "devvideoanalyse.cgi" and action == "getcaps":
+        return cgi, "videoanalysecaps"
     return cgi, action
 
 
@@ -87,6 +93,10 @@ def parse(target: str, body: bytes, server: Endpoint) -> list[Evidence]:
         return _magicbox(action, _lines(body, f"Dahua magicBox {action}"), server)
     if action == "remotedevice":
         return _remote_devices(_lines(body, "Dahua RemoteDevice"), server)
+    if action == "videoanalysecaps":
+        return _analyse_caps(_lines(body, "Dahua devVideoAnalyse getCaps"), server)
+    if action == "videoanalyserule":
+        return _analyse_rules(_lines(body, "Dahua VideoAnalyseRule"), server)
     return []
 
 
@@ -133,13 +143,52 @@ def _magicbox(action: str, pairs: list[tuple[str, str]], server: Endpoint) -> li
                      note="; ".join(notes), **fields)]
 
 
+def _analytics_evidence(server: Endpoint, found: dict[str, str], note: str = "") -> list[Evidence]:
+    return [Evidence(source="cgi", ip=server.ip, mac=normalise_mac(server.mac), platform="Dahua", authenticated=True,
+                     analytics=found, note=note)]
+
+
+def _analyse_caps(pairs: list[tuple[str, str]], server: Endpoint) -> list[Evidence]:
+    """devVideoAnalyse getCaps: `caps.SupportedRules[0]=CrossLineDetection` (or per scene,
+    `caps.SupportedScenes.Normal.SupportedRules[0]=...`). Every rule type analytics.toml names
+    is a capability; an answer that lists rules but none of those is a standard camera."""
+    rules = [value for key, value in pairs if "supportedrule" in key.lower()]
+    if not rules:
+        return []
+    vocab = analytics.load()
+    found = {cap: analytics.CAPABLE for cap in (vocab.word("dahua", r) for r in rules) if cap}
+    return _analytics_evidence(server, found)
+
+
+def _analyse_rules(pairs: list[tuple[str, str]], server: Endpoint) -> list[Evidence]:
+    """configManager VideoAnalyseRule: `table.VideoAnalyseRule[0][1].Type=FaceDetection` with
+    `...Enable=true` beside it. A rule of a known type that is enabled makes its capability
+    "enabled", one that is not "capable". No known rule says nothing (rules are optional)."""
+    rules: dict[str, dict[str, str]] = {}
+    for key, value in pairs:
+        prefix, _, leaf = key.rpartition(".")
+        if prefix.lower().startswith("table.videoanalyserule"):
+            rules.setdefault(prefix, {})[leaf.lower()] = value
+    vocab = analytics.load()
+    found: dict[str, str] = {}
+    for rule in rules.values():
+        cap = vocab.word("dahua", rule.get("type", ""))
+        if cap:
+            enabled = rule.get("enable", "").lower() == "true"
+            if enabled or found.get(cap) != analytics.ENABLED:
+                found[cap] = analytics.ENABLED if enabled else analytics.CAPABLE
+    return _analytics_evidence(server, found) if found else []
+
+
 def _remote_devices(pairs: list[tuple[str, str]], server: Endpoint) -> list[Evidence]:
     slots: dict[str, dict[str, str]] = {}
     for key, value in pairs:
         m = _REMOTE.match(key)
         if m:
             slots.setdefault(m.group(1), {}).setdefault(m.group(2).lower(), value)
-    out = []
+    # the recorder's own word that its channel list was read (no enabled slot: no cameras)
+    out = [Evidence(source="cgi", ip=server.ip, mac=normalise_mac(server.mac), platform="Dahua", authenticated=True,
+                    channels_listed=True)]
     for order, (slot_id, f) in enumerate(slots.items(), start=1):
         if f.get("enable", "").lower() != "true":
             continue

@@ -22,6 +22,7 @@ import struct
 from typing import Any
 
 from camscan.firmware import normalise_firmware
+from camscan.identify import analytics
 from camscan.identify.device_classes import classify, classify_model
 from camscan.model import Endpoint, Evidence, Malformed
 from camscan.protocols.addresses import ipv4
@@ -40,7 +41,7 @@ PROBE_JSON = b'{"method":"DHDiscover.search","params":{"mac":"","uni":1}}'
 _FIELD = re.compile(rb'"([A-Za-z][\w]{0,40})"\s*:\s*(?:"((?:[^"\\\r\n]|\\.){0,256})"|(-?\d{1,12})|(true|false|null))')
 _SALVAGE_KEYS = {
     "mac", "method", "DeviceClass", "DeviceType", "SerialNo", "Version", "Vendor",
-    "Manufacturer", "MachineName", "IPAddress",
+    "Manufacturer", "MachineName", "IPAddress", "VideoInputChannels", "RemoteVideoInputChannels",
 }
 
 
@@ -125,7 +126,8 @@ def parse(payload: bytes, src: Endpoint) -> list[Evidence]:
         "mac": _str(message.get("mac")),
         "IPAddress": _str(ipv4.get("IPAddress")) if isinstance(ipv4, dict) else "",
     }
-    for key in ("DeviceClass", "DeviceType", "SerialNo", "Version", "Vendor", "Manufacturer", "MachineName"):
+    for key in ("DeviceClass", "DeviceType", "SerialNo", "Version", "Vendor", "Manufacturer", "MachineName",
+                "VideoInputChannels", "RemoteVideoInputChannels"):
         fields[key] = _str(info.get(key))
     return [_evidence(fields, src, "")]
 
@@ -152,6 +154,10 @@ def _evidence(fields: dict[str, str], src: Endpoint, note: str) -> Evidence:
     notes = [note] if note else []
     if device_class:
         notes.append(f"DeviceClass {device_class}")
+    # a class that exists for an analytic (ITC: traffic/ANPR cameras), from analytics.toml
+    cap = analytics.load().word("dhip", device_class)
+    inputs = [int(v) for v in (fields.get("VideoInputChannels", ""), fields.get("RemoteVideoInputChannels", ""))
+              if v.isdigit() and len(v) < 6]
     return Evidence(
         source="dhip",
         platform="Dahua",
@@ -165,4 +171,6 @@ def _evidence(fields: dict[str, str], src: Endpoint, note: str) -> Evidence:
         device_type=device_type,
         form=form,
         note="; ".join(notes),
+        analytics={cap: analytics.CAPABLE} if cap else None,
+        channel_capacity=sum(inputs) if inputs else None,
     )

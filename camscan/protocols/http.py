@@ -74,6 +74,9 @@ _XMLNS = re.compile(rb"""xmlns(?::([\w.-]+))?\s*=\s*["']([^"']*)["']""")
 _ISAPI_DEVICE_INFO = "ISAPI deviceInfo"
 _ISAPI_CHANNELS = "ISAPI InputProxy channels"
 _ISAPI_PTZ = "ISAPI PTZ channels"
+_ISAPI_CAPS = "ISAPI capabilities"
+_ISAPI_INPUTS = "ISAPI video inputs"
+_ISAPI_SMART = "ISAPI smart event"
 _ONVIF = "ONVIF"
 _UPNP = "UPnP description"
 _DAHUA = "Dahua CGI"
@@ -168,11 +171,16 @@ _BY_PATH: dict[str, tuple[str, Handler]] = {
     "/psia/system/deviceinfo": (_ISAPI_DEVICE_INFO, isapi.parse_device_info),
     isapi.INPUT_PROXY_CHANNELS.lower(): (_ISAPI_CHANNELS, isapi.parse_input_proxy_channels),
     isapi.PTZ_CHANNELS.lower(): (_ISAPI_PTZ, isapi.parse_ptz_channels),
+    isapi.CAPABILITIES.lower(): (_ISAPI_CAPS, isapi.parse_capabilities),
+    isapi.VIDEO_INPUTS.lower(): (_ISAPI_INPUTS, isapi.parse_video_inputs),
+    **{path.lower(): (_ISAPI_SMART, isapi.parse_smart_config) for path in isapi.SMART_CONFIGS},
 }
 _BY_ROOT: dict[str, tuple[str, Handler]] = {
     "DeviceInfo": (_ISAPI_DEVICE_INFO, isapi.parse_device_info),
     "InputProxyChannelList": (_ISAPI_CHANNELS, isapi.parse_input_proxy_channels),
     "PTZChannelList": (_ISAPI_PTZ, isapi.parse_ptz_channels),
+    "DeviceCap": (_ISAPI_CAPS, isapi.parse_capabilities),
+    "VideoInputChannelList": (_ISAPI_INPUTS, isapi.parse_video_inputs),
 }
 
 
@@ -196,7 +204,7 @@ def route(request: HttpMessage | None, response: HttpMessage) -> tuple[str, Hand
         path = urlsplit(target).path.lower().rstrip("/")
         if path in _BY_PATH:
             return _BY_PATH[path]
-        if path in ("/cgi-bin/magicbox.cgi", "/cgi-bin/configmanager.cgi"):
+        if path in ("/cgi-bin/magicbox.cgi", "/cgi-bin/configmanager.cgi", "/cgi-bin/devvideoanalyse.cgi"):
             return _DAHUA, _dahua(target)
         dahua_web_route = _dahua_web(path, request)
         if dahua_web_route is not None:

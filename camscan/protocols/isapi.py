@@ -17,6 +17,7 @@ from __future__ import annotations
 from xml.etree.ElementTree import Element
 
 from camscan.firmware import normalise_firmware
+from camscan.identify import analytics
 from camscan.identify.device_classes import classify
 from camscan.model import Endpoint, Evidence
 from camscan.protocols.addresses import ipv4
@@ -26,8 +27,14 @@ from camscan.values import normalise_mac
 DEVICE_INFO = "/ISAPI/System/deviceInfo"
 INPUT_PROXY_CHANNELS = "/ISAPI/ContentMgmt/InputProxy/channels"
 PTZ_CHANNELS = "/ISAPI/PTZCtrl/channels"
+# what the device can analyse (SmartCap, EventCap, VideoCap... isSupport* elements)
+CAPABILITIES = "/ISAPI/System/capabilities"
+# a DVR's analogue inputs (a camera lists its own sensor here, without a signal description)
+VIDEO_INPUTS = "/ISAPI/System/Video/inputs/channels"
+# smart-event configurations of channel 1: their <enabled> says an analytic is switched on
+SMART_CONFIGS = ("/ISAPI/Smart/FaceDetect/1", "/ISAPI/Smart/LineDetection/1", "/ISAPI/Smart/FieldDetection/1")
 # The only ISAPI paths camscan requests; camscan/scan/enrich.py refuses any other.
-READ_ONLY_PATHS = (DEVICE_INFO, INPUT_PROXY_CHANNELS, PTZ_CHANNELS)
+READ_ONLY_PATHS = (DEVICE_INFO, INPUT_PROXY_CHANNELS, PTZ_CHANNELS, CAPABILITIES, VIDEO_INPUTS, *SMART_CONFIGS)
 
 
 def valid_ipv4(raw: str) -> str:
@@ -100,7 +107,9 @@ def parse_input_proxy_channels(body: bytes, server: Endpoint) -> list[Evidence]:
         channels = [c for c in root if local(c.tag) == "InputProxyChannel"]
     else:
         return []
-    out = []
+    # the recorder's own word that its channel list was read (an empty list: no IP cameras)
+    out = [Evidence(source="isapi", ip=server.ip, mac=normalise_mac(server.mac), platform="Hikvision",
+                    authenticated=True, channels_listed=True)]
     for ch in channels:
         raw_id = _child_text(ch, "id")
         channel = int(raw_id) if raw_id.isdigit() and len(raw_id) < 6 else None
@@ -163,3 +172,77 @@ def parse_ptz_channels(body: bytes, server: Endpoint) -> list[Evidence]:
                      authenticated=True, note="listed by the recorder's PTZCtrl/channels")
             for n in live if n is not None]
 
+
+
+def _is_true(el: Element) -> bool:
+    return (el.text or "").strip().lower() == "true"
+
+
+def parse_capabilities(body: bytes, server: Endpoint) -> list[Evidence]:
+    """`GET /ISAPI/System/capabilities` → one Evidence whose `analytics` holds every capability
+    the document says true (the element names are in signatures/analytics.toml [isapi]); an
+    empty mapping when it lists none (a standard camera). What it can do, never what is on."""
+    root = parse_xml(body, "ISAPI capabilities")
+    if local(root.tag) != "DeviceCap":
+        return []
+    vocab = analytics.load()
+    found: dict[str, str] = {}
+    said: list[str] = []
+    for el in root.iter():
+        cap = vocab.word("isapi", local(el.tag))
+        if cap and _is_true(el):
+            found[cap] = analytics.CAPABLE
+            said.append(local(el.tag))
+    names = sorted(set(said))
+    note = f"analytics capabilities: {', '.join(names[:6])}" + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    note = note if said else ""
+    return [Evidence(source="isapi", ip=server.ip, mac=normalise_mac(server.mac), platform="Hikvision",
+                     authenticated=True, analytics=found, note=note)]
+
+
+def parse_smart_config(body: bytes, server: Endpoint) -> list[Evidence]:
+    """`GET /ISAPI/Smart/<Event>/1` (FaceDetect, LineDetection, FieldDetection...) → the
+    capability with "enabled" when the event's <enabled> is true, "capable" when it is false
+    (the device has it, switched off). A document analytics.toml does not name says nothing."""
+    root = parse_xml(body, "ISAPI smart event")
+    cap = analytics.load().word("isapi_config", local(root.tag))
+    if not cap:
+        return []
+    state = analytics.ENABLED if _child_text(root, "enabled").lower() == "true" else analytics.CAPABLE
+    return [Evidence(source="isapi", ip=server.ip, mac=normalise_mac(server.mac), platform="Hikvision",
+                     authenticated=True, analytics={cap: state})]
+
+
+NO_VIDEO = "NO VIDEO"
+
+
+def parse_video_inputs(body: bytes, server: Endpoint) -> list[Evidence]:
+    """`GET /ISAPI/System/Video/inputs/channels` on a DVR → one Evidence per analogue input with
+    a video signal (a camera connected), as a camera behind the recorder (`via`/`channel`).
+
+    A DVR describes each input's signal (`resDesc`, "NO VIDEO" when nothing is connected); an IP
+    camera lists its own sensor here without one, so a list without any `resDesc` is not a
+    recorder's and gives nothing. An analogue camera has no analytics of its own (it sends a
+    picture; any analysis is the recorder's, on the recorder's row), so it is `standard`.
+    Disabled inputs are skipped. The recorder itself gets `channels_listed`.
+    """
+    root = parse_xml(body, "ISAPI video inputs")
+    if local(root.tag) not in ("VideoInputChannelList", "VideoInputChannel"):
+        return []
+    channels = [root] if local(root.tag) == "VideoInputChannel" else find_all(root, "VideoInputChannel")
+    described = [ch for ch in channels if _child(ch, "resDesc") is not None]
+    if not described:
+        return []
+    live = [ch for ch in described if _child_text(ch, "resDesc").upper() != NO_VIDEO
+            and _child_text(ch, "videoInputEnabled").lower() != "false"]
+    note = f"analogue inputs: {len(described)}, {len(live)} with a video signal"
+    out = [Evidence(source="isapi", ip=server.ip, mac=normalise_mac(server.mac), platform="Hikvision",
+                    authenticated=True, channels_listed=True, note=note)]
+    for ch in live:
+        raw_id = _child_text(ch, "id")
+        if not (raw_id.isdigit() and len(raw_id) < 6):
+            continue
+        out.append(Evidence(source="nvr", via=server.ip, channel=int(raw_id), device_type="camera",
+                            name=_child_text(ch, "name"), authenticated=True, analytics={},
+                            note=f"analogue camera on input {raw_id}: signal {_child_text(ch, 'resDesc')[:40]}"))
+    return out

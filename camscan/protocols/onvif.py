@@ -21,9 +21,11 @@ than faults and GetSystemDateAndTime, which devices give without credentials.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from xml.etree.ElementTree import Element
 
 from camscan.firmware import normalise_firmware
+from camscan.identify import analytics
 from camscan.model import Endpoint, Evidence
 from camscan.protocols import wsdiscovery
 from camscan.safexml import find, find_all, local, parse_xml, text
@@ -157,7 +159,22 @@ def parse_response(body: bytes, server: Endpoint) -> list[Evidence]:
         return [ev(name=fields.get("name", ""), model=fields.get("model", ""), form=fields.get("form", ""),
                    device_type=fields.get("device_type", ""), banners=banners,
                    mac=normalise_mac(server.mac) or fields.get("mac", ""))]
+    if name == "GetEventPropertiesResponse":
+        return _event_topics(op, ev)
     if name == "GetVideoSourcesResponse":
         count = len(find_all(op, "VideoSources"))
         return [ev(note=f"video sources: {count}")]
     return []
+
+
+def _event_topics(op: Element, ev: Callable[..., Evidence]) -> list[Evidence]:
+    """GetEventProperties: the topics the device can raise (tns1:RuleEngine/LineDetector/Crossed
+    is the element path RuleEngine > LineDetector > Crossed). A topic segment analytics.toml
+    names is a capability; a topic set without any is a standard camera's. Topics say what the
+    device can raise, not what is configured: every capability is "capable"."""
+    topics = find(op, "TopicSet")
+    if topics is None:
+        return []
+    vocab = analytics.load()
+    found = {cap: analytics.CAPABLE for cap in (vocab.word("onvif", local(el.tag)) for el in topics.iter()) if cap}
+    return [ev(analytics=found)]

@@ -100,7 +100,28 @@ for _listener in UDP_PASSIVE:
         UDP_BY_PORT.setdefault(_port, _listener)
 # every UDP port a capture filter keeps (discovery and passive protocols)
 UDP_PORTS: tuple[int, ...] = tuple(UDP_BY_PORT)
-# The link-local groups a scan may send to on its chosen interface.
+
+
+@dataclass(frozen=True, slots=True)
+class UdpBroadcast:
+    """A vendor discovery sent to the limited broadcast address of the chosen link (never routed
+    beyond it) and answered by unicast to the sender's address on a fixed reply port. Its
+    replies are read where UDP_BY_PORT says (the protocol's parser); this entry is the probe."""
+
+    name: str  # as counters and messages say it
+    source: str  # the Evidence source its parser gives, and the lab profile section that serves it
+    port: int  # where the request goes
+    reply_port: int  # where the answers come back (the prober binds it)
+    probe: Callable[[], bytes]
+
+
+BROADCAST = "255.255.255.255"
+UDP_BROADCAST: tuple[UdpBroadcast, ...] = (
+    UdpBroadcast("Bosch discovery", "bosch", bosch.PORT, bosch.REPLY_PORT, bosch.build_probe),
+    UdpBroadcast("Hanwha discovery", "hanwha", hanwha.PORT, hanwha.REPLY_PORT, hanwha.build_probe),
+)
+# The link-local groups a scan may send to on its chosen interface (and BROADCAST, through
+# Scope.check_broadcast: never a host's address).
 DISCOVERY_GROUPS: frozenset[str] = frozenset(d.group for d in UDP_DISCOVERY)
 
 # Every port whose TCP conversations the HTTP/RTSP/ONVIF/ISAPI/CGI parsers read.

@@ -99,4 +99,6 @@ def _evidence(pm: Element, src: Endpoint) -> Evidence:
         name=text(pm, "DeviceName"),
         ipv6=ipv6(text(pm, "IPv6Address")),
         note="; ".join(notes),
+        # a recorder's channel count, for the cameras it may have when it cannot be asked
+        channel_capacity=analog + digital if text(pm, "AnalogChannelNum") or text(pm, "DigitalChannelNum") else None,
     )

@@ -8,6 +8,7 @@ output is a new class and one line in that registry, not an edit of a long if-ch
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
 from camscan.model import Inventory
@@ -20,12 +21,16 @@ if TYPE_CHECKING:
 @dataclass(slots=True)
 class RenderContext:
     """What some outputs need beside the rows: the asset register's join (unmatched rows and
-    devices, its columns), the HTML report's title, and for the diff outputs the comparison."""
+    devices, its columns), the HTML report's title, for the diff outputs the comparison, and for
+    the FOI draft the officer's choice to withhold locations and the day it is prepared on
+    (None: today)."""
 
     title: str = "Camera inventory"
     join: JoinResult | None = None
     register_columns: list[str] = field(default_factory=list)
     diff: DiffResult | None = None
+    withhold_locations: bool = False
+    generated: date | None = None
     # camscan.estate.Estate when the report covers several inventories: the FOI draft and the
     # HTML page add a per-site section
     estate: Any = None

@@ -1,4 +1,5 @@
-"""What changed between two inventories: devices new, gone, moved, re-flashed or otherwise changed.
+"""What changed between two inventories: devices new, gone, moved, re-flashed or otherwise changed,
+told apart from what a scan merely learnt (more detail) and from a newly applicable advisory (new risk).
 
 Matching. A device is the same device in both scans when a stable identity says so, tried in
 this order, each step only among the devices the earlier steps left unmatched:
@@ -19,19 +20,31 @@ a stronger identifier tells apart: at the same IP or recorder channel, a differe
 different MAC is a replaced device (one gone, one new), not a changed one. So two devices that
 swapped addresses under DHCP are two moves, never two devices whose model and serial changed.
 
-What counts as a change: a field both scans know and that differs. A field one scan did not
-learn (no credentials that time, a recorder that did not list an IP) is missing information,
-not a change.
+What counts as news:
+
+- changed: a field both scans know and that differs (a different model, serial, maker...): the
+  device's identity changed. Firmware is compared as parsed versions (camscan.firmware): a
+  different version, or the same version with a different build date, is a re-flash.
+- more detail: a field that went from unknown or empty to known (form unknown -> PTZ, a model
+  read with credentials this time, a build date added to the same firmware version). The device
+  did not change; the scan learnt more about it.
+- new risk: an advisory applies to the device now that did not before (re-flashed to an affected
+  build, or the advisory is new).
+
+A field the newer scan did not learn (no credentials that time, a recorder that did not list
+an IP) is missing information, neither news nor detail.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
+from camscan.firmware import Firmware, normalise_firmware
 from camscan.model import Device, Inventory
 from camscan.report import RenderContext
 from camscan.report.inert import terminal
@@ -64,13 +77,16 @@ class DiffResult:
     new: list[Device] = field(default_factory=list)
     gone: list[Device] = field(default_factory=list)
     moved: list[Change] = field(default_factory=list)  # ip, via or channel changed
-    reflashed: list[Change] = field(default_factory=list)  # firmware changed
+    reflashed: list[Change] = field(default_factory=list)  # firmware version or build changed
     changed: list[Change] = field(default_factory=list)  # model, serial, MAC, maker... changed
+    new_risk: list[Change] = field(default_factory=list)  # advisories that apply now and did not before
+    more_detail: list[Change] = field(default_factory=list)  # fields that went from unknown to known
     unchanged: int = 0  # matched devices with none of the above
 
     def summary(self) -> str:
         return (f"{len(self.new)} new, {len(self.gone)} gone, {len(self.moved)} moved, "
-                f"{len(self.reflashed)} re-flashed, {len(self.changed)} changed, {self.unchanged} unchanged")
+                f"{len(self.reflashed)} re-flashed, {len(self.changed)} changed, {len(self.new_risk)} new risk, "
+                f"{len(self.more_detail)} more detail, {self.unchanged} unchanged")
 
 
 def sort_key(d: Device) -> tuple:
@@ -147,25 +163,63 @@ def _unique(devices: list[Device], key: KeyFn) -> dict[Hashable, Device]:
     return {k: d for k, d in keyed if k is not None and counts[k] == 1}
 
 
-def _differs(a: Any, b: Any, name: str) -> bool:
-    if a is None or b is None or a == "" or b == "":
+def _known(value: Any, name: str) -> bool:
+    if value is None or value == "":
         return False
-    if name in ("device_type", "form") and "unknown" in (a, b):
-        return False
+    return not (name in ("device_type", "form") and value == "unknown")
+
+
+def _same(a: Any, b: Any, name: str) -> bool:
     if name == "serial":
-        return a.strip().upper() != b.strip().upper()
+        return a.strip().upper() == b.strip().upper()
     if name == "mac":
-        return a.lower() != b.lower()
-    return a != b
+        return a.lower() == b.lower()
+    return a == b
 
 
-def _fields(old: Device, new: Device, names: tuple[str, ...]) -> dict[str, tuple[Any, Any]]:
-    out: dict[str, tuple[Any, Any]] = {}
+def _kind_of_change(a: Any, b: Any, name: str) -> str:
+    """"changed" (both known, different), "detail" (unknown -> known) or "" (nothing to report)."""
+    if not _known(b, name) or (_known(a, name) and _same(a, b, name)):
+        return ""
+    return "changed" if _known(a, name) else "detail"
+
+
+_BUILD = re.compile(r"\s*,?\s*build", re.I)
+
+
+def _version_text(firmware: str) -> str:
+    """The version part of a firmware string (before any build), compared without case or a `V`."""
+    return "".join(_BUILD.split(firmware.lower(), 1)[0].split()).lstrip("v")
+
+
+def firmware_change(a: str, b: str) -> str:
+    """How firmware `a` became `b`, compared as parsed versions: "changed" for a re-flash (another
+    version, or the same version with another build date), "detail" when the newer string only
+    adds what the older lacked (a build date, or firmware at all), "" when nothing changed."""
+    a, b = normalise_firmware(a or ""), normalise_firmware(b or "")
+    if not b or a == b:
+        return ""
+    if not a:
+        return "detail"
+    if _version_text(a) != _version_text(b):
+        return "changed"
+    built_a, built_b = Firmware.parse(a).build, Firmware.parse(b).build
+    if built_a and built_b:
+        return "changed" if built_a != built_b else ""
+    return "detail" if built_b and not built_a else ""
+
+
+def _fields(old: Device, new: Device, names: tuple[str, ...]) -> tuple[dict[str, tuple[Any, Any]],
+                                                                        dict[str, tuple[Any, Any]]]:
+    """The fields that changed, and the fields that went from unknown to known."""
+    changed: dict[str, tuple[Any, Any]] = {}
+    detail: dict[str, tuple[Any, Any]] = {}
     for name in names:
         a, b = getattr(old, name), getattr(new, name)
-        if _differs(a, b, name):
-            out[name] = (a, b)
-    return out
+        kind = firmware_change(a, b) if name == "firmware" else _kind_of_change(a, b, name)
+        if kind:
+            (changed if kind == "changed" else detail)[name] = (a, b)
+    return changed, detail
 
 
 def diff(old: list[Device], new: list[Device]) -> DiffResult:
@@ -193,18 +247,26 @@ def diff(old: list[Device], new: list[Device]) -> DiffResult:
 
     result = DiffResult(new=sorted(new_left, key=sort_key), gone=sorted(old_left, key=sort_key))
     for o, n, how in sorted(pairs, key=lambda p: sort_key(p[1])):
-        moved = _fields(o, n, LOCATION_FIELDS)
-        flashed = _fields(o, n, FIRMWARE_FIELDS)
-        other = _fields(o, n, IDENTITY_FIELDS)
-        if moved:
-            result.moved.append(Change(o, n, how, moved))
-        if flashed:
-            result.reflashed.append(Change(o, n, how, flashed))
-        if other:
-            result.changed.append(Change(o, n, how, other))
-        if not (moved or flashed or other):
-            result.unchanged += 1
+        _classify(result, Change(o, n, how))
     return result
+
+
+def _classify(result: DiffResult, pair: Change) -> None:
+    """Put one matched pair in every category it belongs to (or count it unchanged)."""
+    o, n = pair.old, pair.new
+    moved, moved_detail = _fields(o, n, LOCATION_FIELDS)
+    flashed, flash_detail = _fields(o, n, FIRMWARE_FIELDS)
+    other, other_detail = _fields(o, n, IDENTITY_FIELDS)
+    advisories = [a for a in dict.fromkeys(n.advisories) if a not in o.advisories]
+    detail = {**moved_detail, **flash_detail, **other_detail}
+    found = [(result.moved, moved), (result.reflashed, flashed), (result.changed, other),
+             (result.new_risk, {"advisories": (list(o.advisories), advisories)} if advisories else {}),
+             (result.more_detail, detail)]
+    for bucket, fields in found:
+        if fields:
+            bucket.append(Change(o, n, pair.matched_by, fields))
+    if not any(fields for _, fields in found):
+        result.unchanged += 1
 
 
 # -- rendering -------------------------------------------------------------------------------
@@ -244,6 +306,11 @@ def _change_text(fields: dict[str, tuple[Any, Any]]) -> str:
     return ", ".join(f"{name} {_text(a)} -> {_text(b)}" for name, (a, b) in fields.items())
 
 
+def _detail_text(fields: dict[str, tuple[Any, Any]]) -> str:
+    return ", ".join(f"{name} {_text(b)}" + (f" (was {_text(a)})" if a not in (None, "") else "")
+                     for name, (a, b) in fields.items())
+
+
 def _device_detail(d: Device) -> str:
     parts = []
     if d.firmware:
@@ -261,15 +328,19 @@ def render_table(d: DiffResult) -> str:
     """The diff as text for a terminal: the counts, then one section per kind of change with one
     line per device (where, maker, type, model, what changed)."""
     lines = [d.summary()]
-    if not (d.new or d.gone or d.moved or d.reflashed or d.changed):
+    if not (d.new or d.gone or d.moved or d.reflashed or d.changed or d.new_risk or d.more_detail):
         lines.append("no differences")
         return "\n".join(lines) + "\n"
     sections: list[tuple[str, list[str]]] = [
+        ("new risk", [_line(c.new, "advisories now apply: " + ", ".join(c.fields["advisories"][1]))
+                      for c in d.new_risk]),
         ("new", [_line(x, _device_detail(x)) for x in d.new]),
         ("gone", [_line(x, _device_detail(x)) for x in d.gone]),
         ("moved", [_line(c.new, _change_text(c.fields) + f" (same {c.matched_by})") for c in d.moved]),
         ("re-flashed", [_line(c.new, _change_text(c.fields)) for c in d.reflashed]),
         ("changed", [_line(c.new, _change_text(c.fields) + f" (same {c.matched_by})") for c in d.changed]),
+        ("more detail (learnt this scan, not a change)",
+         [_line(c.new, _detail_text(c.fields)) for c in d.more_detail]),
     ]
     for title, rows in sections:
         if rows:
@@ -290,17 +361,21 @@ def _change_dict(c: Change) -> dict[str, Any]:
 
 def render_json(d: DiffResult) -> str:
     """The diff as JSON: counts, then lists of devices (new, gone) and of changes (moved,
-    reflashed, changed), each change with the fields that differ and both full rows. Keys come
-    in a fixed order and lists in the inventory's row order, so equal diffs give equal text.
+    reflashed, changed, new_risk, more_detail), each change with the fields that differ and both
+    full rows. Keys come in a fixed order and lists in the inventory's row order, so equal diffs
+    give equal text.
     One list entry per line: readable, greppable, and fast to write for large estates."""
     summary = {"new": len(d.new), "gone": len(d.gone), "moved": len(d.moved), "reflashed": len(d.reflashed),
-               "changed": len(d.changed), "unchanged": d.unchanged}
+               "changed": len(d.changed), "new_risk": len(d.new_risk), "more_detail": len(d.more_detail),
+               "unchanged": d.unchanged}
     sections: list[tuple[str, list[dict[str, Any]]]] = [
         ("new", [device_to_dict(x) for x in d.new]),
         ("gone", [device_to_dict(x) for x in d.gone]),
         ("moved", [_change_dict(c) for c in d.moved]),
         ("reflashed", [_change_dict(c) for c in d.reflashed]),
         ("changed", [_change_dict(c) for c in d.changed]),
+        ("new_risk", [_change_dict(c) for c in d.new_risk]),
+        ("more_detail", [_change_dict(c) for c in d.more_detail]),
     ]
 
     def dump(value: Any) -> str:

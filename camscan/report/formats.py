@@ -9,12 +9,14 @@ from camscan.report import Exporter
 from camscan.report.csvfile import CsvExporter
 from camscan.report.diff import DiffJsonExporter, DiffTextExporter
 from camscan.report.foi import FOI_MARKDOWN, FOI_TEXT
+from camscan.report.foi_annex import FOI_ANNEX_MARKDOWN, FOI_ANNEX_TEXT
 from camscan.report.html import HtmlExporter
 from camscan.report.jsonfile import JsonExporter
 from camscan.report.table import TableExporter
 
 EXPORTERS: dict[str, Exporter] = {e.name: e for e in (
     TableExporter(), CsvExporter(), JsonExporter(), HtmlExporter(), FOI_MARKDOWN, FOI_TEXT,
+    FOI_ANNEX_MARKDOWN, FOI_ANNEX_TEXT,
     DiffTextExporter(), DiffJsonExporter(),
 )}
 
@@ -30,3 +32,8 @@ def exporter(name: str) -> Exporter:
 def foi_format(path: str) -> str:
     """The FOI draft's format for a file name: Markdown for `.md`, else plain text."""
     return "foi-markdown" if path.endswith(".md") else "foi-text"
+
+
+def foi_annex_format(path: str) -> str:
+    """The FOI annex's format for a file name: Markdown for `.md`, else plain text."""
+    return "foi-annex-markdown" if path.endswith(".md") else "foi-annex-text"

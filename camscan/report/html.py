@@ -22,16 +22,24 @@ from camscan import __version__
 from camscan.firmware import Firmware
 from camscan.model import Device, Inventory
 from camscan.report import RenderContext
+from camscan.report.assets import LINE_KEY
 from camscan.report.counts import FIRST_MAKERS, Headcount, by_maker, is_camera, is_recorder
 from camscan.report.csvfile import register_columns
+from camscan.report.foi_facts import unasked_recorders, unasked_sentence
 from camscan.report.html_assets import CSS, JS
 from camscan.report.html_charts import UNKNOWN_MAKER, charts, maker_of
-from camscan.report.html_text import clean, esc, plural
+from camscan.report.html_notes import plain_notes
+from camscan.report.html_text import clean, esc, plural, when_scanned
 from camscan.serialise import COLUMNS, csv_cells
 from camscan.values import ip_number
 
 # the column types the table's script sorts by: ip and num numerically, text as text
 _COLUMN_TYPES = {"ip": "ip", "via": "ip", "channel": "num"}
+# the device table's columns a reader needs to see (the others, and the register's, are shown on
+# demand: "show all columns"); the ones a phone leaves out too; and their headings
+ESSENTIAL = ("ip", "via", "site", "manufacturer", "brand", "device_type", "form", "model", "name", "advisories")
+WIDE_ONLY = ("via", "brand", "device_type", "model", "site", "advisories")
+HEADINGS = {"ip": "address", "via": "behind recorder", "manufacturer": "maker", "device_type": "type"}
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 
@@ -66,6 +74,7 @@ def headline(inventory: Inventory) -> str:
 
 def _header(inventory: Inventory, title: str, makers: list[str]) -> str:
     devs = inventory.devices
+    unasked = unasked_sentence(unasked_recorders(devs))
     targets = [clean(t) for t in inventory.targets]
     if len(targets) > 12:
         tgt = (esc(", ".join(targets[:12])) + f' <details class="more"><summary>and {len(targets) - 12} more'
@@ -83,14 +92,16 @@ def _header(inventory: Inventory, title: str, makers: list[str]) -> str:
                     f'<td class="n">{len(group) - cams - recs}</td><td class="n">{len(group)}</td>'
                     f"<td>{esc(brand_txt)}</td></tr>")
     return (f'<header><h1>{esc(title)}</h1>'
-            f'<p class="meta">Scanned at <time>{esc(inventory.scanned_at or "unknown time")}</time>'
+            f'<p class="meta">Scanned {when_scanned(inventory.scanned_at)}'
             f" · targets: {tgt} · report by camscan {esc(__version__)}</p>"
             f'<p class="headline" id="headline">{esc(headline(inventory))}.</p>'
             f'<p class="meta">{plural(len(devs), "device")} in all.</p>'
-            f'<table class="makers" id="makers"><caption>Devices by manufacturer group (brands as they '
-            f"present themselves)</caption><thead><tr><th scope=\"col\">manufacturer</th><th scope=\"col\">cameras"
+            + (f'<p class="gap" id="unasked">{esc(unasked)}</p>' if unasked else "") +
+            '<div class="scroll"><table class="makers" id="makers"><caption>Devices by manufacturer group '
+            "(brands as they present themselves)</caption>"
+            f"<thead><tr><th scope=\"col\">manufacturer</th><th scope=\"col\">cameras"
             f'</th><th scope="col">recorders</th><th scope="col">other</th><th scope="col">total</th>'
-            f'<th scope="col">brands</th></tr></thead><tbody>{"".join(rows)}</tbody></table></header>')
+            f'<th scope="col">brands</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div></header>')
 
 
 
@@ -130,10 +141,57 @@ def _advisories(inventory: Inventory) -> str:
     for a in sorted(by_id):
         devs = sorted(by_id[a], key=_sort_key)
         out.append(f'<div class="adv"><h3>{esc(a)} <span class="count">({plural(len(devs), "device")})</span></h3>'
-                   f'<table class="list">{_LINE_HEAD}<tbody>{"".join(_device_line(d) for d in devs)}</tbody>'
-                   "</table></div>")
+                   f'<div class="scroll"><table class="list">{_LINE_HEAD}<tbody>'
+                   f'{"".join(_device_line(d) for d in devs)}</tbody></table></div></div>')
     out.append("</section>")
     return "".join(out)
+
+
+def _column_class(name: str, register: bool) -> str:
+    """The cell class that shows or hides a column: `opt` on demand, `wide` not on a phone."""
+    if register or (name not in ESSENTIAL and name != "notes"):
+        return "opt"
+    return "wide" if name in WIDE_ONLY else ""
+
+
+def _cell_classes(column: str) -> str:
+    """A device-table column's cell classes (the same on every row)."""
+    return " ".join(c for c in (_column_class(column, False), "nw" if column in ("ip", "mac") else "",
+                                "brk" if column == "name" else "") if c)
+
+
+_CELL_CLASSES = {c: _cell_classes(c) for c in COLUMNS}
+
+
+def _cell(column: str, value: str, d: Device) -> str:
+    classes = _CELL_CLASSES[column]
+    if column == "advisories" and d.advisories:
+        classes = f"{classes} adv-cell".strip()
+    attrs = f' class="{classes}"' if classes else ""
+    if column in ("ip", "via"):
+        shown = f"{value} ch {d.channel}" if column == "via" and value and d.channel is not None else value
+        return f'<td data-key="{_ip_data_key(value)}"{attrs}>{esc(shown)}</td>'
+    if column == "channel":
+        return f'<td data-key="{esc(value)}" class="n {classes}">{esc(value)}</td>'
+    return f"<td{attrs}>{esc(value)}</td>" if value else f"<td{attrs}></td>"
+
+
+def _device_row(i: int, d: Device, extras: list[str], ext_types: dict[str, str]) -> str:
+    r = csv_cells(d)
+    cells = []
+    for c in COLUMNS:
+        v = "; ".join(d.advisories if c == "advisories" else d.evidence) if c in ("advisories", "evidence") else r[c]
+        cells.append(_cell(c, v, d))
+    for k in extras:
+        v = d.extra.get(k, "")
+        if ext_types[k] == "num":
+            cells.append(f'<td data-key="{esc(v.strip())}" class="n opt">{esc(v)}</td>')
+        else:
+            cells.append(f'<td class="opt">{esc(v)}</td>')
+    notes = plain_notes(d.notes, d.findings) if d.notes or d.findings else []
+    cells.append(f'<td class="notes">{"<br>".join(esc(n) for n in notes)}</td>')
+    cls = ' class="adv"' if d.advisories else ""
+    return f'<tr data-i="{i}"{cls}>{"".join(cells)}</tr>'
 
 
 def _device_table(inventory: Inventory) -> str:
@@ -144,45 +202,24 @@ def _device_table(inventory: Inventory) -> str:
         vals = [d.extra.get(k, "").strip() for d in devs]
         vals = [v for v in vals if v]
         ext_types[k] = "num" if vals and all(_NUMBER.match(v) for v in vals) else "text"
-    heads = [(c, _COLUMN_TYPES.get(c, "text"), "") for c in COLUMNS]
-    heads += [(k, ext_types[k], "asset") for k in extras]
-    heads.append(("notes", "text", ""))
+    heads = [(c, _COLUMN_TYPES.get(c, "text"), False) for c in COLUMNS]
+    heads += [(k, ext_types[k], True) for k in extras]
+    heads.append(("notes", "text", False))
     th = []
-    for name, typ, cls in heads:
-        attrs = ' class="asset" title="from the asset register"' if cls else ""
+    for name, typ, register in heads:
+        cls = " ".join(c for c in (_column_class(name, register), "asset" if register else "") if c)
+        attrs = (f' class="{cls}"' if cls else "") + (' title="from the asset register"' if register else "")
         th.append(f'<th scope="col" data-col="{esc(name)}" data-type="{typ}"{attrs}>'
-                  f'<button type="button">{esc(name)}</button></th>')
-    body = []
-    for i, d in enumerate(devs):
-        r = csv_cells(d)
-        cells = []
-        for c in COLUMNS:
-            v = r[c]
-            if c in ("advisories", "evidence"):
-                v = "; ".join(d.advisories if c == "advisories" else d.evidence)
-            if c in ("ip", "via"):
-                cells.append(f'<td data-key="{_ip_data_key(v)}" class="nw">{esc(v)}</td>')
-            elif c == "mac":
-                cells.append(f'<td class="nw">{esc(v)}</td>')
-            elif c == "channel":
-                cells.append(f'<td data-key="{esc(v)}" class="n">{esc(v)}</td>')
-            else:
-                cells.append(f"<td>{esc(v)}</td>")
-        for k in extras:
-            v = d.extra.get(k, "")
-            if ext_types[k] == "num":
-                cells.append(f'<td data-key="{esc(v.strip())}" class="n">{esc(v)}</td>')
-            else:
-                cells.append(f"<td>{esc(v)}</td>")
-        notes = d.notes + [f.note() for f in d.findings if f.heuristic]
-        cells.append(f"<td>{esc('; '.join(notes))}</td>")
-        cls = ' class="adv"' if d.advisories else ""
-        body.append(f'<tr data-i="{i}"{cls}>{"".join(cells)}</tr>')
+                  f'<button type="button">{esc(HEADINGS.get(name, name.replace("_", " ")))}</button></th>')
+    body = [_device_row(i, d, extras, ext_types) for i, d in enumerate(devs)]
     n = len(devs)
     return ('<section id="devices-section"><h2>Devices</h2>'
             '<p class="controls"><label for="filter">Filter rows: </label>'
             '<input id="filter" type="search" placeholder="text in any column, e.g. hikvision ptz" '
-            'autocomplete="off"> <span class="hint">click a column heading to sort</span></p>'
+            'autocomplete="off"> <label class="cols"><input type="checkbox" id="all-columns"> show all columns '
+            "(MAC, firmware, serial, channel, evidence, confidence"
+            + (", asset register" if extras else "") + ')</label> <span class="hint">click a column heading to '
+            "sort</span></p>"
             f'<p id="row-count" class="count" aria-live="polite">{plural(n, "device")}</p>'
             f'<div class="scroll"><table id="devices" class="devices" data-visible="{n}" data-total="{n}">'
             f"<thead><tr>{''.join(th)}</tr></thead><tbody>{''.join(body)}</tbody></table></div></section>")
@@ -199,12 +236,14 @@ def _unmatched(unmatched_devices: list[Device] | None, unmatched_assets: list[di
             cols: dict[str, None] = {}
             for a in unmatched_assets:
                 for k in a:
-                    cols.setdefault(k, None)
-            head = "".join(f'<th scope="col">{esc(k)}</th>' for k in cols)
-            rows = "".join("<tr>" + "".join(f"<td>{esc(a.get(k, ''))}</td>" for k in cols) + "</tr>"
+                    if k != LINE_KEY:
+                        cols.setdefault(k, None)
+            head = '<th scope="col">register line</th>' + "".join(f'<th scope="col">{esc(k)}</th>' for k in cols)
+            rows = "".join(f'<tr><td class="n">{esc(a.get(LINE_KEY, ""))}</td>'
+                           + "".join(f"<td>{esc(a.get(k, ''))}</td>" for k in cols) + "</tr>"
                            for a in unmatched_assets)
-            out.append(f'<table class="list" id="unmatched-assets-table"><thead><tr>{head}</tr></thead>'
-                       f"<tbody>{rows}</tbody></table>")
+            out.append(f'<div class="scroll"><table class="list" id="unmatched-assets-table"><thead><tr>{head}'
+                       f"</tr></thead><tbody>{rows}</tbody></table></div>")
         else:
             out.append("<p>None: every register row was found.</p>")
     if unmatched_devices is not None:
@@ -212,8 +251,8 @@ def _unmatched(unmatched_devices: list[Device] | None, unmatched_assets: list[di
                    f'<span class="count">({plural(len(unmatched_devices), "device")})</span></h3>')
         if unmatched_devices:
             devs = sorted(unmatched_devices, key=_sort_key)
-            out.append(f'<table class="list" id="unmatched-devices-table">{_LINE_HEAD}'
-                       f'<tbody>{"".join(_device_line(d) for d in devs)}</tbody></table>')
+            out.append(f'<div class="scroll"><table class="list" id="unmatched-devices-table">{_LINE_HEAD}'
+                       f'<tbody>{"".join(_device_line(d) for d in devs)}</tbody></table></div>')
         else:
             out.append("<p>None: every device found is in the register.</p>")
     out.append("</section>")

@@ -12,6 +12,7 @@ h3 { font-size: 1.05em; margin: 1em 0 .3em; }
 .meta { color: #444; margin: .2em 0; }
 .headline { font-size: 1.2em; font-weight: bold; margin: .5em 0 .2em; }
 .count { color: #444; font-weight: normal; }
+.gap { font-weight: bold; }
 table { border-collapse: collapse; }
 th, td { border: 1px solid #bbb; padding: 2px 6px; text-align: left; vertical-align: top; }
 thead th { background: #eee; }
@@ -25,19 +26,35 @@ svg .lg { font-size: 12px; fill: #111; }
 svg .seg { font-size: 11px; font-weight: bold; }
 svg .tot { font-size: 12px; font-weight: bold; fill: #111; }
 svg .sub { font-size: 11px; fill: #444; }
-.scroll { overflow-x: auto; }
+.scroll { overflow-x: auto; max-width: 100%; }
 table.devices { font-size: 12px; }
-table.devices td { white-space: nowrap; }
+table.devices td { overflow-wrap: break-word; }
+table.devices td.nw { white-space: nowrap; }
+table.devices td.notes { min-width: 14em; max-width: 30em; }
 table.devices th { padding: 0; white-space: nowrap; }
 table.devices th button { font: inherit; font-weight: bold; background: none; border: 0; padding: 2px 14px 2px 6px;
   cursor: pointer; width: 100%; text-align: left; color: inherit; }
-table.devices th.asset { background: #e4ecf5; }
+table.devices th.asset { background: #efebe0; }
 table.devices th[aria-sort="ascending"] button::after { content: " \\25B2"; }
 table.devices th[aria-sort="descending"] button::after { content: " \\25BC"; }
 table.devices tbody tr:nth-child(even) { background: #f6f6f6; }
-table.devices tbody tr.adv td:nth-child(14) { background: #fde3d6; font-weight: bold; }
+table.devices td.adv-cell { background: #fbe3e3; box-shadow: inset 3px 0 0 #b00020; font-weight: bold; }
+table.devices .opt { display: none; }
+#devices-section:has(#all-columns:checked) table.devices .opt { display: table-cell; }
 table.list { font-size: 12px; margin-bottom: .8em; }
-.controls input { font: inherit; padding: 3px 6px; width: 24em; max-width: 90%; }
+.controls input[type=search] { font: inherit; padding: 3px 6px; width: 24em; max-width: 90%; }
+.cols { white-space: nowrap; }
+@media (max-width: 700px) {
+  body { margin: .8em auto; padding: 0 .6em; }
+  table.devices .wide { display: none; }
+  table.devices td.notes { min-width: 7em; }
+  table.devices td.brk, table.devices td.notes { overflow-wrap: anywhere; }
+  table.devices th { white-space: normal; }
+  table.devices th button { padding: 2px 4px; }
+  table.devices, table.list, table.makers { font-size: 11px; }
+  #devices-section:has(#all-columns:checked) table.devices .wide { display: table-cell; }
+  .cols { white-space: normal; }
+}
 .hint { color: #666; font-size: .9em; }
 details.more { display: inline; }
 @page { size: A4 landscape; margin: 10mm; }
@@ -48,8 +65,9 @@ details.more { display: inline; }
   svg.chart { width: 100%; max-width: 180mm; height: auto; }
   .scroll { overflow: visible; }
   table.devices { font-size: 6.5pt; width: 100%; }
-  table.devices td { white-space: normal; overflow-wrap: break-word; }
+  table.devices td { white-space: normal; overflow-wrap: anywhere; }
   table.devices td.nw { white-space: nowrap; }
+  table.devices td.notes { min-width: 0; max-width: none; }
   table.devices th { white-space: normal; }
   table.devices th button { padding: 1px 2px; }
   table.devices th[aria-sort] button::after { content: ""; }

@@ -13,14 +13,17 @@ from camscan.report.html_text import cut, esc, plural
 
 UNKNOWN_MAKER = "unknown"
 
-# Okabe-Ito colours (readable by people with the common colour-vision deficiencies)
-_MAKER_COLOURS = {
+# Each colour means one thing on the whole page. Makers: Okabe-Ito colours (readable by people
+# with the common colour-vision deficiencies); forms: a separate dark indigo / wine / pale grey
+# set no maker uses (static once shared Dahua's blue). The table's advisory mark is a red used by
+# neither. tests/test_report_html.py checks the sets stay apart.
+MAKER_COLOURS = {
     "Hikvision": "#D55E00", "Dahua": "#0072B2", "Axis": "#009E73", "Hanwha": "#CC79A7",
     "Uniview": "#E69F00",
 }
-_SPARE_COLOURS = ("#56B4E9", "#F0E442", "#8C564B", "#7F3C8D", "#4D9221", "#B2182B")
-_UNKNOWN_COLOUR = "#9A9A9A"
-_FORM_COLOURS = {"static": "#3B6FB6", "ptz": "#E08A1E", "unknown": "#B5B5B5"}
+SPARE_COLOURS = ("#56B4E9", "#F0E442", "#8C564B", "#4D9221", "#000000", "#6B8E23")
+UNKNOWN_COLOUR = "#9A9A9A"
+FORM_COLOURS = {"static": "#332288", "ptz": "#882255", "unknown": "#DDDDDD"}
 _FORM_LABELS = {"static": "static", "ptz": "PTZ", "unknown": "unknown form"}
 
 
@@ -33,11 +36,11 @@ def _colours(makers: list[str]) -> dict[str, str]:
     spare = 0
     for m in makers:
         if m == UNKNOWN_MAKER:
-            out[m] = _UNKNOWN_COLOUR
-        elif m in _MAKER_COLOURS:
-            out[m] = _MAKER_COLOURS[m]
+            out[m] = UNKNOWN_COLOUR
+        elif m in MAKER_COLOURS:
+            out[m] = MAKER_COLOURS[m]
         else:
-            out[m] = _SPARE_COLOURS[spare % len(_SPARE_COLOURS)]
+            out[m] = SPARE_COLOURS[spare % len(SPARE_COLOURS)]
             spare += 1
     return out
 
@@ -129,9 +132,9 @@ def _forms_chart(cams: list[Device], makers: list[str]) -> str:
         if m in by_maker:
             forms = by_maker[m]
             counts = {"static": forms.static, "ptz": forms.ptz, "unknown": forms.unsettled}
-            rows.append((m, [(_FORM_LABELS[f], counts[f], _FORM_COLOURS[f]) for f in ("static", "ptz", "unknown")]))
+            rows.append((m, [(_FORM_LABELS[f], counts[f], FORM_COLOURS[f]) for f in ("static", "ptz", "unknown")]))
     return _stacked_bars("chart-forms", "Static, PTZ and unknown-form cameras, by manufacturer", rows,
-                         [(_FORM_LABELS[f], _FORM_COLOURS[f]) for f in ("static", "ptz", "unknown")], "camera")
+                         [(_FORM_LABELS[f], FORM_COLOURS[f]) for f in ("static", "ptz", "unknown")], "camera")
 
 
 def _years_chart(cams: list[Device], makers: list[str], colours: dict[str, str]) -> str:

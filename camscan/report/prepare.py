@@ -21,12 +21,12 @@ class PreparedReport:
     register: assets.Register | None = None
     estate: Any = None  # camscan.estate.Estate when the report is over several inventories
 
-    def context(self, title: str) -> RenderContext:
+    def context(self, title: str, withhold_locations: bool = False) -> RenderContext:
         """What the outputs need beside the rows (the register's join and columns, the title,
-        the estate's per-site parts)."""
+        the estate's per-site parts, the officer's choice on locations for the FOI draft)."""
         return RenderContext(title=title, join=self.join,
                              register_columns=list(self.register.columns) if self.register else [],
-                             estate=self.estate)
+                             estate=self.estate, withhold_locations=withhold_locations)
 
     def register_summary(self) -> str | None:
         """One line on how the register matched, None when no register was given."""

@@ -1,17 +1,43 @@
-"""The terminal view: a table of the rows and a summary a person can read at a glance
-("9 Hikvision: 5 static, 2 PTZ, 1 NVR ..."), plus what the run skipped. Every line goes through
+"""The terminal view: a table of the rows (with each device's name and, when the inventory has
+it, the vendor its MAC's OUI is registered to) and a summary a person can read at a glance
+("9 Hikvision: 5 static, 2 PTZ, 1 NVR ..."), plus what the run skipped; and the one-line
+summary every scan and replay ends with on stderr. Every line goes through
 report.inert.terminal: cells, notes and counts carry device text (ONVIF faults, host names)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, fields
 
 from camscan.model import Device, Inventory
 from camscan.report import RenderContext
 from camscan.report.counts import Headcount, by_maker
 from camscan.report.inert import terminal
-from camscan.serialise import TABLE_FIELDS, Field
+from camscan.serialise import TABLE_FIELDS
 
 # the recorder and channel share one column
 _CELL = {"via": lambda d: f"{d.via}:{d.channel}" if d.via else ""}
+# columns the terminal shows besides serialise.TABLE_FIELDS: (field, heading, width, after which
+# column); the OUI vendor shows when the inventory has that field
+_EXTRA = (("oui_vendor", "vendor", 14, "mac"), ("name", "name", 18, "model"))
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    field: str
+    heading: str
+    width: int
+    kind: str = "text"
+
+
+def columns() -> list[Column]:
+    """The table's columns in order: serialise.TABLE_FIELDS with the name and vendor columns."""
+    known = {f.name for f in fields(Device)}
+    out = [Column(f.name, heading, width, f.kind) for f in TABLE_FIELDS if f.table for _, heading, width in [f.table]]
+    for name, heading, width, after in _EXTRA:
+        if name in known and all(c.field != name for c in out):
+            at = next((i + 1 for i, c in enumerate(out) if c.field == after), len(out))
+            out.insert(at, Column(name, heading, width))
+    return out
 
 
 def _cut(s: str, n: int) -> str:
@@ -19,11 +45,13 @@ def _cut(s: str, n: int) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-def _cell(d: Device, f: Field) -> str:
-    if f.name in _CELL:
-        return _CELL[f.name](d)
-    value = getattr(d, f.name)
-    return ",".join(value) if f.kind == "texts" else str(value)
+def _cell(d: Device, c: Column) -> str:
+    if c.field in _CELL:
+        return _CELL[c.field](d)
+    value = getattr(d, c.field, "")
+    if c.kind == "texts":
+        return ",".join(value)
+    return "" if value is None else str(value)
 
 
 class TableExporter:
@@ -31,14 +59,36 @@ class TableExporter:
     suffix = ".txt"
 
     def render(self, inventory: Inventory, context: RenderContext | None = None) -> str:
-        widths = [(name, w) for f in TABLE_FIELDS if f.table for _, name, w in [f.table]]
-        lines = ["  ".join(name.ljust(w) for name, w in widths).rstrip()]
+        cols = columns()
+        lines = ["  ".join(c.heading.ljust(c.width) for c in cols).rstrip()]
         for d in inventory.devices:
-            cells = [_cut(_cell(d, f), w).ljust(w) for f, (_, w) in zip(TABLE_FIELDS, widths, strict=True)]
-            lines.append("  ".join(cells).rstrip())
+            lines.append("  ".join(_cut(_cell(d, c), c.width).ljust(c.width) for c in cols).rstrip())
         lines.append("")
         lines.extend(terminal(line) for line in summary_lines(inventory))
         return "\n".join(lines) + "\n"
+
+
+def _plural(n: int, word: str, many: str = "") -> str:
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
+def summary_line(inventory: Inventory) -> str:
+    """The run in one line, for stderr after every scan and replay (also with -q):
+    "camscan: 47 cameras (38 static, 9 PTZ), 3 recorders, 120 other hosts; skipped 2: ..."."""
+    count = Headcount.of(inventory.devices)
+    forms = count.forms
+    form = f"{forms.static} static, {forms.ptz} PTZ"
+    if forms.unsettled:
+        form += f", {forms.unsettled} of unknown form"
+    others = count.devices - count.cameras - count.recorders
+    line = (f"camscan: {_plural(count.cameras, 'camera')} ({form}), {_plural(count.recorders, 'recorder')}, "
+            f"{_plural(others, 'other host')}")
+    if count.cameras_behind_recorders:
+        line += f"; {count.cameras_behind_recorders} of the cameras known through recorders"
+    if inventory.skipped:
+        line += f"; skipped {sum(inventory.skipped.values())}: " + ", ".join(
+            f"{n} {k}" for k, n in sorted(inventory.skipped.items()))
+    return line
 
 
 def summary_lines(inventory: Inventory) -> list[str]:

@@ -18,19 +18,20 @@ ETH_P_ARP = 0x0806
 
 def sweep(iface: Interface, targets: list[str], scope: Scope, limiter: RateLimiter, replies: dict[str, str],
           retries: int = 1, settle: float = 0.6, progress: Callable[[int], None] | None = None) -> dict[str, str]:
-    """ip → MAC of the targets that answered. `replies` is filled by the capture thread."""
+    """ip → MAC of the targets that answered. `replies` is filled by the capture thread;
+    `progress(1)` follows every request sent, the retries' too."""
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ARP))
     try:
         sock.bind((iface.name, 0))
         pending = list(targets)
         sent = 0
-        for attempt in range(1 + retries):
+        for _attempt in range(1 + retries):
             for ip in pending:
                 scope.check(ip)
                 limiter.wait()
                 sock.send(arp.build_request(iface.mac, iface.ip, ip))
                 sent += 1
-                if progress and attempt == 0:
+                if progress:
                     progress(1)
             # wait until replies stop arriving for 150 ms (at most `settle` seconds)
             deadline = time.monotonic() + settle

@@ -1,4 +1,6 @@
-"""Multicast discovery on the chosen link (SADP, WS-Discovery, SSDP, DHIP, mDNS) and unicast
+"""Multicast discovery on the chosen link (SADP, WS-Discovery, SSDP, DHIP, mDNS), broadcast
+discovery on that link (Bosch, Hanwha: to 255.255.255.255, which no router forwards, from a
+socket bound to the link's own address so it leaves by that interface only), and unicast
 WS-Discovery to off-link targets. Sends each protocol's own probe (built by its protocol
 module) and hands every datagram received to the Collector; only responders inside the
 targets are kept (fusion drops the rest, see runner)."""
@@ -11,7 +13,7 @@ import struct
 from collections.abc import Callable
 
 from camscan.protocols import wsdiscovery
-from camscan.protocols.registry import UDP_DISCOVERY
+from camscan.protocols.registry import BROADCAST, UDP_BROADCAST, UDP_DISCOVERY
 from camscan.scan.pacing import RateLimiter
 from camscan.scan.targets import Scope
 
@@ -42,6 +44,17 @@ def _socket(local_ip: str, port: int, group: str | None) -> socket.socket:
     return s
 
 
+def _broadcast_socket(local_ip: str, reply_port: int) -> socket.socket:
+    """Bound to the link's address and the protocol's reply port: the answers come back there by
+    unicast, and a limited broadcast from a bound address leaves only by that address's link."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+    s.bind((local_ip, reply_port))
+    s.setblocking(False)
+    return s
+
+
 async def discover(local_ip: str | None, off_link: list[str], scope: Scope, limiter: RateLimiter,
                    sink: Sink, wait: float, errors: Callable[[str], None]) -> None:
     """Probe the link's discovery groups (when `local_ip` is on a link) and, by unicast
@@ -63,6 +76,17 @@ async def discover(local_ip: str | None, off_link: list[str], scope: Scope, limi
                 transports.append(tr)
                 scope.check(proto.group)
                 sends.append((tr, proto.probe, (proto.group, proto.port)))
+            for bcast in UDP_BROADCAST:
+                try:
+                    s = _broadcast_socket(local_ip, bcast.reply_port)
+                except OSError as exc:
+                    errors(f"{bcast.name}: cannot open socket ({exc.strerror})")
+                    continue
+                tr, _ = await loop.create_datagram_endpoint(
+                    lambda lp=bcast.reply_port: _Receiver(sink, lp), sock=s)
+                transports.append(tr)
+                scope.check_broadcast(BROADCAST)
+                sends.append((tr, bcast.probe, (BROADCAST, bcast.port)))
         if off_link:
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             s.bind(("0.0.0.0", 0))

@@ -1,10 +1,12 @@
 """Credentialed identification: the devices' own APIs, read-only, one account per device.
 
-Hikvision ISAPI (System/deviceInfo; on recorders ContentMgmt/InputProxy/channels; PTZCtrl
-channels) and Dahua CGI (magicBox getSystemInfo/getSoftwareVersion/getVendor/getMachineName; on
-recorders the RemoteDevice list) with HTTP digest auth (httpx); ONVIF with onvif-zeep-async
-(GetSystemDateAndTime first, unauthenticated, so the WS-Security timestamp is in the device's
-own clock; then GetDeviceInformation, GetCapabilities, PTZ GetNodes, GetVideoSources).
+Hikvision ISAPI (System/deviceInfo; on recorders ContentMgmt/InputProxy/channels and
+System/Video/inputs/channels; PTZCtrl channels; System/capabilities and, on cameras, the Smart
+event configurations) and Dahua CGI (magicBox getSystemInfo/getSoftwareVersion/getVendor/
+getMachineName; on recorders the RemoteDevice list; devVideoAnalyse getCaps and VideoAnalyseRule)
+with HTTP digest auth (httpx); ONVIF with onvif-zeep-async (GetSystemDateAndTime first,
+unauthenticated, so the WS-Security timestamp is in the device's own clock; then
+GetDeviceInformation, GetCapabilities, PTZ GetNodes, GetVideoSources).
 
 Every request is a GET from the fixed lists in the protocol modules (require_read_only refuses
 anything else before it is sent) or a read-only ONVIF query; nothing here can change a device.
@@ -214,7 +216,12 @@ async def _isapi(s: _Session, out: Outcome) -> bool:
         recorder = bool(kind and kind.group(1).strip().upper() in (b"NVR", b"DVR", b"HYBRIDNVR", b"HYBIRDNVR"))
         if recorder or s.t.recorder:
             await s.request("GET", isapi.INPUT_PROXY_CHANNELS)
+            await s.request("GET", isapi.VIDEO_INPUTS)  # a DVR's analogue cameras
         await s.request("GET", isapi.PTZ_CHANNELS)
+        await s.request("GET", isapi.CAPABILITIES)  # what it can analyse
+        if not (recorder or s.t.recorder):  # which of its analytics are switched on
+            for path in isapi.SMART_CONFIGS:
+                await s.request("GET", path)
     return accepted
 
 
@@ -228,6 +235,8 @@ async def _cgi(s: _Session, out: Outcome) -> bool:
         model = (m.group(1).strip() if m else b"").upper()
         if s.t.recorder or model.isdigit() or re.search(rb"NVR|XVR|HCVR|DVR", model):
             await s.request("GET", dahua_cgi.ACTIONS["RemoteDevice"])
+        for action in ("VideoAnalyseCaps", "VideoAnalyseRule"):  # what it can analyse, what is on
+            await s.request("GET", dahua_cgi.ACTIONS[action])
     return accepted
 
 
@@ -310,8 +319,10 @@ async def _onvif(s: _Session, out: Outcome) -> bool:
 
 async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limiter: RateLimiter,
                  sink: ExchangeSink | None, concurrency: int = 64,
-                 known_certs: Mapping[str, str] | None = None) -> list[Outcome]:
-    """Ask each target's API with its one account; return what happened per device.
+                 known_certs: Mapping[str, str] | None = None,
+                 progress: Callable[[int], None] | None = None) -> list[Outcome]:
+    """Ask each target's API with its one account; return what happened per device
+    (`progress(1)` as each device is done, for the terminal's bar).
     `known_certs` (ip → hex SHA-256, from the history): a device whose HTTPS certificate is
     another one now gets no credentials, and a note saying so."""
     sem = asyncio.Semaphore(concurrency)
@@ -347,8 +358,15 @@ async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limite
 
         # the first device alone: onvif-zeep-async parses its WSDLs once and caches them, so the
         # fan-out that follows does not parse them once per device
-        first = [await one(targets[0])] if targets else []
-        results = first + list(await asyncio.gather(*(one(t) for t in targets[1:])))
+        async def counted(t: Target) -> Outcome | None:
+            try:
+                return await one(t)
+            finally:
+                if progress is not None:
+                    progress(1)
+
+        first = [await counted(targets[0])] if targets else []
+        results = first + list(await asyncio.gather(*(counted(t) for t in targets[1:])))
     return [r for r in results if r is not None]
 
 

@@ -24,6 +24,7 @@ from camscan.scan.discovery import discover
 from camscan.scan.enrich import Outcome, Target, enrich
 from camscan.scan.pacing import RateLimiter
 from camscan.scan.probes import fetch_descriptions, probe_hosts
+from camscan.scan.progress import ArpBars, Progress, Tally, no_progress
 from camscan.scan.targets import Scope
 
 
@@ -54,13 +55,6 @@ class ScanResult:
 
 
 Say = Callable[[str], None]
-# progress(label, total) -> (advance(n), finish()) — a bar on a terminal, nothing otherwise
-Progress = Callable[[str, int], tuple[Callable[[int], None], Callable[[], None]]]
-
-
-def no_progress(_label: str, _total: int) -> tuple[Callable[[int], None], Callable[[], None]]:
-    return (lambda _n: None), (lambda: None)
-
 
 def can_capture() -> bool:
     return os.geteuid() == 0
@@ -112,6 +106,7 @@ class Scan:
         self.ssdp_locations: set[tuple[str, str]] = set()  # (announcer, LOCATION)
         self.outcomes: list[Outcome] = []
         self.open_ports: dict[str, list[int]] = {}
+        self.certificates_said: list[Evidence] = []  # what the TLS ports' certificates said
 
     def run(self) -> ScanResult:
         """Every phase in order; Ctrl-C ends them early and keeps what was found."""
@@ -167,12 +162,13 @@ class Scan:
                                             self.scope, self.limiter, self.on_udp, self.opts.discovery_wait,
                                             self.errors.append))
         await self.arp_sweep(t0)
-        await disc
+        await self.listening(disc, t0)
         self.phases["discovery"] = time.monotonic() - t0
         hosts = self.hosts_to_probe()
         t1 = time.monotonic()
         await self.tcp_probes(hosts)
         await self.descriptions()
+        await self.certificates()
         self.phases["tcp"] = time.monotonic() - t1
         if self.opts.credentials:
             t2 = time.monotonic()
@@ -187,12 +183,28 @@ class Scan:
         if capture is None or iface is None or not onlink:
             return
         self.say(f"ARP sweep of {onlink.size} on-link addresses on {iface.name} ...")
-        advance, finish = self.progress("ARP sweep ", onlink.size)
+        bars = ArpBars(self.progress, onlink.size, capture.arp_replies)
         self.arp_found = await asyncio.to_thread(arpsweep.sweep, iface, [str(ip) for ip in onlink], self.scope,
-                                                 self.limiter, capture.arp_replies, progress=advance)
-        finish()
+                                                 self.limiter, capture.arp_replies, progress=bars)
+        bars.finish()
         self.phases["arp"] = time.monotonic() - t0
         self.say(f"  {len(self.arp_found)} hosts answered ARP ({self.phases['arp']:.2f} s)")
+
+    async def listening(self, disc: asyncio.Task, t0: float) -> None:
+        """Wait for discovery's listening time to end, with a bar for what is left of it (the
+        ARP sweep's bar, when there was one, covered the time before)."""
+        left = self.opts.discovery_wait - (time.monotonic() - t0)
+        if disc.done() or left < 0.2:
+            await disc
+            return
+        ticks = round(left * 10)
+        advance, finish = self.progress("discovery", ticks,
+                                        lambda: f"listening, {len({e.ip for e in self.live.evidence})} answered")
+        while not disc.done():
+            await asyncio.wait({disc}, timeout=0.1)
+            advance(1)
+        finish()
+        await disc
 
     def hosts_to_probe(self) -> set[str]:
         """The hosts the TCP phase asks: as root, those that answered ARP or discovery on the link
@@ -220,25 +232,55 @@ class Scan:
         near = sorted((h for h in hosts if h in self.onlink), key=lambda h: netaddr.IPAddress(h))
         far = sorted((h for h in hosts if h not in self.onlink), key=lambda h: netaddr.IPAddress(h))
         # on the link a reply takes well under a millisecond: half a second is generous
-        advance, finish = self.progress("TCP probes", (len(near) + len(far)) * len(opts.ports))
+        tried = Tally(lambda _n: None)
+        tried.advance, finish = self.progress(
+            "TCP probes", len(hosts) * len(opts.ports),
+            lambda: f"probing {tried.done // len(opts.ports)} of {len(hosts)} hosts")
         for found in await asyncio.gather(
                 probe_hosts(near, opts.ports, self.scope, self.limiter, self.on_exchange,
-                            min(opts.connect_timeout, 0.5), progress=advance, errors=self.errors.append),
+                            min(opts.connect_timeout, 0.5), progress=tried, errors=self.errors.append),
                 probe_hosts(far, opts.ports, self.scope, self.limiter, self.on_exchange, opts.connect_timeout,
-                            progress=advance, errors=self.errors.append)):
+                            progress=tried, errors=self.errors.append)):
             self.open_ports.update(found)
         finish()
 
     async def descriptions(self) -> None:
-        """Fetch the UPnP descriptions SSDP pointed at."""
-        await fetch_descriptions(self.ssdp_locations, self.scope, self.limiter, self.on_exchange, self.errors.append)
+        """Fetch the UPnP descriptions SSDP pointed at (the bar counts the answers)."""
+        if not self.ssdp_locations:
+            return
+        answered = Tally(lambda _n: None)
+        total = len(self.ssdp_locations)
+        answered.advance, finish = self.progress("descriptions", total, lambda: f"{answered.done} of {total} read")
+
+        def sink(ip: str, port: int, req: bytes, resp: bytes) -> None:
+            answered(1)
+            self.on_exchange(ip, port, req, resp)
+
+        await fetch_descriptions(self.ssdp_locations, self.scope, self.limiter, sink, self.errors.append)
+        finish()
+
+    async def certificates(self) -> None:
+        """Read the certificate of every TLS port that answered (the capture records the handshake)."""
+        from camscan.scan.tlscert import certificate_evidence, fetch_certificates
+
+        def on_certificate(ip: str, port: int, der: bytes) -> None:
+            said = certificate_evidence(der, Endpoint(ip, self.arp_found.get(ip, ""), port))
+            self.live.evidence.extend(said)
+            self.certificates_said.extend(said)
+
+        await fetch_certificates(self.open_ports, self.scope, self.limiter, on_certificate)
 
     async def credentialed_enrichment(self, credentials: Credentials) -> None:
         """Ask the devices' own APIs with the user's accounts."""
         targets = offer.corroborate(api_targets(self.live.evidence, self.open_ports, self.scope),
                                     self.live.evidence, self.open_ports)
         self.say(f"credentialed identification of {len(targets)} devices ...")
-        self.outcomes.extend(await enrich(targets, credentials, self.scope, self.limiter, self.on_exchange))
+        asked = Tally(lambda _n: None)
+        asked.advance, finish = self.progress("device APIs", len(targets),
+                                              lambda: f"{asked.done} of {len(targets)} devices asked")
+        self.outcomes.extend(await enrich(targets, credentials, self.scope, self.limiter, self.on_exchange,
+                                          progress=asked))
+        finish()
         if self.capture is None:  # no capture to replay: ONVIF's answers come as evidence directly
             for o in self.outcomes:
                 self.live.evidence.extend(o.evidence)
@@ -258,8 +300,9 @@ class Scan:
         replay_file(capture.path, replayed, Origin(capture.local_ip, capture.local_mac))
         if capture.error:
             self.notes.append(f"capture: {capture.error}")
-        # what the APIs answered over HTTPS is only ciphertext in the capture
-        tls_evidence = [e for o in self.outcomes for e in o.tls_evidence]
+        # what the APIs answered over HTTPS is only ciphertext in the capture; the certificates
+        # are in it in clear, but the replay's filter does not keep TLS ports yet (registry.TLS_PORTS)
+        tls_evidence = [e for o in self.outcomes for e in o.tls_evidence] + self.certificates_said
         return replayed.evidence + tls_evidence, dict(replayed.counters.counts)
 
     def build_result(self) -> ScanResult:

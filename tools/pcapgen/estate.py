@@ -17,6 +17,9 @@ from tools.pcapgen.onvif import onvif_calls
 from tools.pcapgen.rtsp import rtsp_calls
 from tools.pcapgen.sadp import sadp_phase
 from tools.pcapgen.ssdp import ssdp_phase
+from tools.pcapgen.tls import tls_handshake
+from tools.pcapgen.unasked import dhcp_round, ndp_announcements
+from tools.pcapgen.vendor import broadcast_phase
 from tools.pcapgen.web import api_calls, web_page
 from tools.pcapgen.wsd import wsd_phase
 
@@ -35,6 +38,8 @@ def unicast_phase(cap: Capture, peers: list[Peer]) -> None:
             onvif_calls(cap, peer)
         if p.rtsp is not None:
             rtsp_calls(cap, peer)
+        if p.tls is not None:
+            tls_handshake(cap, peer)
 
 
 def make_peers(profiles: list[Profile], stress: bool) -> tuple[list[Peer], Peer]:
@@ -57,6 +62,9 @@ def scan(cap: Capture, peers: list[Peer], router: Peer | None, ask: Iterable[str
     """One scan, phase by phase; returns the scanner's WS-Discovery, SSDP and DHIP source ports."""
     cap.at(0)
     arp_phase(cap, peers, ask, router)
+    cap.at(1)
+    dhcp_round(cap, peers, 0)
+    ndp_announcements(cap, peers)
     cap.at(2)
     sadp_phase(cap, peers, fragment_id, duplicate_id)
     cap.at(4)
@@ -67,6 +75,8 @@ def scan(cap: Capture, peers: list[Peer], router: Peer | None, ask: Iterable[str
     dhip_port = dhip_phase(cap, peers)
     cap.at(11)
     mdns_phase(cap, peers)
+    cap.at(12)
+    broadcast_phase(cap, peers)
     cap.at(13)
     unicast_phase(cap, peers)
     return wsd_port, ssdp_port, dhip_port

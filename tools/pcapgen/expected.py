@@ -10,15 +10,19 @@ import json
 from pathlib import Path
 
 from camscan.lab.profile import SCANNER_IP, Profile
+from camscan.model import SOURCES
 from camscan.values import ip_number
 from tools.pcapgen.capture import SCANNER_MAC, Capture
 
 # INVENTORY.md: names and order are a contract
 COLUMNS = ("ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware", "serial",
-           "name", "via", "channel", "site", "advisories", "evidence", "confidence", "oui_vendor")
+           "name", "via", "channel", "site", "advisories", "evidence", "confidence", "oui_vendor", "analytics")
+# device kinds whose analytics are "unknown" when their API was not read (identify/resolve.py)
+VIDEO_KINDS = ("camera", "nvr", "dvr", "encoder", "unknown")
 
-VENDOR_SOURCES = {"sadp", "dhip", "isapi", "cgi", "onvif"}  # vendor protocols / authenticated APIs
-BANNER_SOURCES = {"http", "rtsp", "ssdp", "wsd", "mdns"}
+# vendor protocols (only that maker's firmware speaks them) / authenticated APIs
+VENDOR_SOURCES = {"sadp", "dhip", "isapi", "cgi", "onvif", "bosch", "hanwha"}
+BANNER_SOURCES = {"http", "rtsp", "ssdp", "wsd", "mdns", "tls", "dhcp"}
 
 
 def _oui_vendor(mac: str) -> str:
@@ -46,13 +50,20 @@ def confidence(manufacturer: str, sources: set[str]) -> str:
     return "low" if "oui" in sources else ""
 
 
-# The inventory's `evidence` column lists sources in INVENTORY.md's order.
-SOURCES = ("arp", "oui", "sadp", "dhip", "wsd", "ssdp", "mdns", "http", "rtsp", "onvif", "isapi", "cgi", "nvr")
+# The inventory's `evidence` column lists sources in INVENTORY.md's order: camscan.model.SOURCES
+# (imported above), so a source a protocol module adds is listed without a copy kept here.
 
 
 def advisories_for(expect: dict) -> str:
     """The advisories a profile's [expect] (or a channel's) says its firmware is covered by."""
     return ";".join(sorted(expect.get("advisories", [])))
+
+
+def analytics_for(expect: dict, api_read: bool) -> str:
+    """A row's analytics cell: the profile's own when its API was read, else unknown for video kit."""
+    if api_read and "analytics" in expect:
+        return ";".join(expect["analytics"])
+    return "unknown" if expect.get("device_type", "camera") in VIDEO_KINDS else ""
 
 
 def expected_rows(profiles: list[Profile], cap: Capture) -> tuple[list[dict[str, str]], list[dict]]:
@@ -76,6 +87,7 @@ def expected_rows(profiles: list[Profile], cap: Capture) -> tuple[list[dict[str,
             "evidence": ";".join(s for s in SOURCES if s in sources),
             "confidence": confidence(e["manufacturer"], sources),
             "oui_vendor": _oui_vendor(p.mac) if mac_known else "",
+            "analytics": analytics_for(e, bool({"isapi", "cgi"} & sources)),
         }
         rows.append(row)
         channel_rows = []
@@ -87,7 +99,7 @@ def expected_rows(profiles: list[Profile], cap: Capture) -> tuple[list[dict[str,
                     "firmware": ch["firmware"], "serial": ch["serial"], "name": ch["name"], "via": ch["via"],
                     "channel": str(ch["channel"]), "site": "",
                     "advisories": advisories_for(ch), "evidence": "nvr",
-                    "confidence": ch["confidence"], "oui_vendor": "",
+                    "confidence": ch["confidence"], "oui_vendor": "", "analytics": analytics_for(ch, True),
                 })
         rows += channel_rows
         raw.append({"id": p.id, "profile": f"camscan/lab/profiles/{p.path.name}", "ip": p.ip, "mac": p.mac,

@@ -197,9 +197,12 @@ def build_hostile(profiles: list[Profile]) -> Capture:
 # .209 answered HTTP (a 3 MB body, an impossible Content-Length), .208's broken DHIP JSON
 # still yields its MAC and model. Hosts whose every message was unreadable get no row.
 HOSTILE_SURVIVORS = (
-    {"ip": "198.18.0.205", "mac": "02:42:c6:12:00:cd", "device_type": "unknown", "evidence": "ssdp;http"},
-    {"ip": "198.18.0.206", "mac": "02:42:c6:12:00:ce", "device_type": "unknown", "evidence": "http"},
+    {"ip": "198.18.0.205", "mac": "02:42:c6:12:00:cd", "device_type": "unknown", "evidence": "ssdp;http",
+     "analytics": "unknown"},
+    {"ip": "198.18.0.206", "mac": "02:42:c6:12:00:ce", "device_type": "unknown", "evidence": "http",
+     "analytics": "unknown"},
     {"ip": "198.18.0.208", "mac": "02:42:c6:12:00:d0", "manufacturer": "Dahua", "device_type": "camera",
-     "form": "static", "model": "IPC-HFW0000", "evidence": "dhip", "confidence": "high"},
-    {"ip": "198.18.0.209", "mac": "02:42:c6:12:00:d1", "device_type": "unknown", "evidence": "http"},
+     "form": "static", "model": "IPC-HFW0000", "evidence": "dhip", "confidence": "high", "analytics": "unknown"},
+    {"ip": "198.18.0.209", "mac": "02:42:c6:12:00:d1", "device_type": "unknown", "evidence": "http",
+     "analytics": "unknown"},
 )

@@ -11,7 +11,7 @@ import re
 
 from camscan.lab import answers
 from camscan.lab.profile import Profile
-from camscan.protocols import http
+from camscan.protocols import dahua_cgi, http, isapi
 from tools.pcapgen.capture import USER_AGENT, Capture, Peer, Tcp
 
 
@@ -83,16 +83,21 @@ def api_calls(cap: Capture, peer: Peer) -> None:
     """ISAPI or Dahua CGI over one keep-alive connection: 401, the digest retry, then the rest."""
     p = peer.profile
     if p.isapi is not None:
-        targets = ["/ISAPI/System/deviceInfo"]
-        if p.isapi["device_info"]["deviceType"] in ("NVR", "DVR"):
-            targets.append("/ISAPI/ContentMgmt/InputProxy/channels")
-        targets.append("/ISAPI/PTZCtrl/channels")
+        # as camscan/scan/enrich.py asks them
+        recorder = p.isapi["device_info"]["deviceType"] in ("NVR", "DVR")
+        targets = [isapi.DEVICE_INFO]
+        if recorder:
+            targets += [isapi.INPUT_PROXY_CHANNELS, isapi.VIDEO_INPUTS]
+        targets += [isapi.PTZ_CHANNELS, isapi.CAPABILITIES]
+        if not recorder:
+            targets += list(isapi.SMART_CONFIGS)
         source = "isapi"
     elif p.cgi is not None:
         targets = [f"/cgi-bin/magicBox.cgi?action={a}" for a in
                    ("getSystemInfo", "getDeviceType", "getSoftwareVersion", "getVendor", "getMachineName")]
         if p.cgi.get("remote_devices"):
             targets.append("/cgi-bin/configManager.cgi?action=getConfig&name=RemoteDevice")
+        targets += [dahua_cgi.ACTIONS["VideoAnalyseCaps"], dahua_cgi.ACTIONS["VideoAnalyseRule"]]
         source = "cgi"
     else:
         return

@@ -23,28 +23,43 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from camscan.lab.answers import dhip, mdns, sadp, ssdp, wsd
+from camscan.lab.answers import bosch, dhip, hanwha, mdns, sadp, ssdp, wsd
 from camscan.lab.answers.auth import digest_nonce
+from camscan.lab.answers.bosch import bosch_reply
 from camscan.lab.answers.common import HTTP_DATE, LAB_TIME
+from camscan.lab.answers.dhcp import dhcp_frames, dhcp_message
 from camscan.lab.answers.dhip import dhip_reply
+from camscan.lab.answers.hanwha import hanwha_reply
 from camscan.lab.answers.mdns import mdns_response
+from camscan.lab.answers.ndp import ipv6_addresses, ndp_announcements
 from camscan.lab.answers.rtsp import rtsp_response
 from camscan.lab.answers.sadp import sadp_reply
 from camscan.lab.answers.ssdp import ssdp_notify, ssdp_response, upnp_description
+from camscan.lab.answers.tls import CLOSE_NOTIFY, certificate_der, client_hello, server_flight
 from camscan.lab.answers.web import http_response
 from camscan.lab.answers.wsd import wsd_hello, wsd_probe_match
 from camscan.lab.profile import Profile
 
 __all__ = [
+    "CLOSE_NOTIFY",
     "HTTP_DATE",
     "LAB_TIME",
     "answer_probe",
+    "bosch_reply",
+    "certificate_der",
+    "client_hello",
+    "dhcp_frames",
+    "dhcp_message",
     "dhip_reply",
     "digest_nonce",
+    "hanwha_reply",
     "http_response",
+    "ipv6_addresses",
     "mdns_response",
+    "ndp_announcements",
     "rtsp_response",
     "sadp_reply",
+    "server_flight",
     "ssdp_notify",
     "ssdp_response",
     "upnp_description",
@@ -53,13 +68,16 @@ __all__ = [
 ]
 
 # discovery protocol (its Evidence source, as protocols/registry.py names it) -> how a device
-# answers one datagram of it: (bytes, "group" to multicast them | "sender" to unicast), or None
+# answers one datagram of it: (bytes, "group" to multicast them | "sender" to unicast | "reply-port"
+# to the sender's address on the protocol's fixed reply port), or None
 _PROBE_ANSWERS: dict[str, Callable[[Profile, bytes], tuple[bytes, str] | None]] = {
     "sadp": sadp.answer_probe,
     "wsd": wsd.answer_probe,
     "ssdp": ssdp.answer_probe,
     "dhip": dhip.answer_probe,
     "mdns": mdns.answer_probe,
+    "bosch": bosch.answer_probe,
+    "hanwha": hanwha.answer_probe,
 }
 
 

@@ -55,6 +55,13 @@ def cgi_route(p: Profile, path: str, query: str, close: bool) -> bytes:
     elif path == "/cgi-bin/configManager.cgi":
         if action == "getConfig" and args.get("name") == "RemoteDevice" and c.get("remote_devices"):
             body = cgi_remote_devices(p)
+        elif action == "getConfig" and args.get("name") == "VideoAnalyseRule" and c.get("analyse_rules"):
+            body = _kv([(f"table.VideoAnalyseRule[0][{i}].{k}", v) for i, r in enumerate(c["analyse_rules"])
+                        for k, v in (("Enable", "true" if r["enable"] else "false"), ("Name", r["type"]),
+                                     ("Type", r["type"]))])
+    elif path == "/cgi-bin/devVideoAnalyse.cgi":
+        if action == "getCaps" and c.get("analyse_caps"):
+            body = _kv([(f"caps.SupportedRules[{i}]", rule) for i, rule in enumerate(c["analyse_caps"])])
     else:
         return http_message(404, b"", "text/plain", server_header(p), close=close)
     if body is None:

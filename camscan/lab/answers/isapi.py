@@ -1,5 +1,6 @@
-"""Hikvision ISAPI: deviceInfo, the recorder's InputProxy channel list and the PTZ channels, and
-the ResponseStatus errors real devices give for what they do not support.
+"""Hikvision ISAPI: deviceInfo, the recorder's InputProxy channel list, a DVR's analogue inputs,
+the PTZ channels, System/capabilities and the smart-event configurations, and the ResponseStatus
+errors real devices give for what they do not support.
 """
 
 from __future__ import annotations
@@ -98,6 +99,58 @@ def isapi_ptz_channels(p: Profile) -> bytes | None:
     return body.encode()
 
 
+def _flag(value: object) -> str:
+    return "true" if value is True else "false" if value is False else esc(str(value))
+
+
+def isapi_capabilities(p: Profile) -> bytes | None:
+    """The body of GET /ISAPI/System/capabilities from [isapi.capabilities] (one table per
+    capability block, SmartCap/EventCap/..., of isSupport* flags), or None when not declared."""
+    ns, version = _isapi_ns(p)
+    caps = (p.isapi or {}).get("capabilities")
+    if not caps:
+        return None
+    blocks = []
+    for block, flags in caps.items():
+        inner = "\n".join(f"<{k}>{_flag(v)}</{k}>" for k, v in flags.items())
+        blocks.append(f'<{block} version="{version}" xmlns="{ns}">\n{inner}\n</{block}>')
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<DeviceCap version="{version}" xmlns="{ns}">\n'
+            "<SysCap>\n<isSupportDst>true</isSupportDst>\n</SysCap>\n" + "\n".join(blocks)
+            + "\n</DeviceCap>\n").encode()
+
+
+def isapi_smart_config(p: Profile, event: str) -> bytes | None:
+    """The body of GET /ISAPI/Smart/<event>/1 from [isapi.smart] (event name → enabled), or None."""
+    ns, version = _isapi_ns(p)
+    smart = (p.isapi or {}).get("smart", {})
+    if event not in smart:
+        return None
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<{event} version="{version}" xmlns="{ns}">\n<id>1</id>\n'
+            f"<enabled>{_flag(bool(smart[event]))}</enabled>\n<sensitivityLevel>50</sensitivityLevel>\n"
+            f"</{event}>\n").encode()
+
+
+def isapi_video_inputs(p: Profile) -> bytes | None:
+    """The body of GET /ISAPI/System/Video/inputs/channels on a DVR ([[isapi.video_inputs]]: id,
+    name, signal — "NO VIDEO" when no camera is connected), or None when not declared."""
+    ns, version = _isapi_ns(p)
+    inputs = (p.isapi or {}).get("video_inputs", [])
+    if not inputs:
+        return None
+    items = [f'<VideoInputChannel version="{version}" xmlns="{ns}">\n<id>{int(v["id"])}</id>\n'
+             f'<inputPort>{int(v["id"])}</inputPort>\n<videoInputEnabled>true</videoInputEnabled>\n'
+             f'<name>{esc(v["name"])}</name>\n<videoFormat>PAL</videoFormat>\n<resDesc>{esc(v["signal"])}</resDesc>\n'
+             "</VideoInputChannel>" for v in inputs]
+    return "\n".join([f'<?xml version="1.0" encoding="UTF-8"?>\n<VideoInputChannelList version="{version}" '
+                       f'xmlns="{ns}">', *items, "</VideoInputChannelList>\n"]).encode()
+
+
+def _optional(p: Profile, body: bytes | None, target: str, close: bool) -> bytes:
+    if body is None:
+        return _isapi_status(p, 403, target, 4, "Invalid Operation", "notSupport", close)
+    return http_message(200, body, "application/xml", server_header(p), close=close)
+
+
 def isapi_route(p: Profile, path: str, target: str, close: bool) -> bytes:
     if path == "/ISAPI/System/deviceInfo":
         return http_message(200, isapi_device_info(p), "application/xml", server_header(p), close=close)
@@ -110,4 +163,10 @@ def isapi_route(p: Profile, path: str, target: str, close: bool) -> bytes:
         if body is None:
             return _isapi_status(p, 403, target, 4, "Invalid Operation", "notSupport", close)
         return http_message(200, body, "application/xml", server_header(p), close=close)
+    if path == "/ISAPI/System/capabilities":
+        return _optional(p, isapi_capabilities(p), target, close)
+    if path == "/ISAPI/System/Video/inputs/channels":
+        return _optional(p, isapi_video_inputs(p), target, close)
+    if path.startswith("/ISAPI/Smart/") and path.endswith("/1"):
+        return _optional(p, isapi_smart_config(p, path.split("/")[3]), target, close)
     return _isapi_status(p, 404, target, 4, "Invalid Operation", "notSupport", close)

@@ -37,7 +37,7 @@ def sadp_reply(p: Profile, probe_uuid: str | None = None) -> bytes:
         ("DeviceDescription", common["DeviceDescription"]), ("DeviceSN", common["DeviceSN"]),
         ("CommandPort", common["CommandPort"]), ("HttpPort", s.get("http_port", http.PORT)),
         ("MAC", common["MAC"]), ("IPv4Address", p.ip), ("IPv4SubnetMask", "255.255.255.0"),
-        ("IPv4Gateway", p.gateway), ("IPv6Address", "::"), ("IPv6Gateway", "::"),
+        ("IPv4Gateway", p.gateway), ("IPv6Address", p.ipv6["address"] if p.ipv6 else "::"), ("IPv6Gateway", "::"),
         ("IPv6MaskLen", 64), ("DHCP", "false"),
         ("AnalogChannelNum", s.get("analog_channels", 0)),
         ("DigitalChannelNum", s.get("digital_channels", 1)),
