@@ -63,7 +63,7 @@ def test_unsolicited_isapi_from_another_mac_never_becomes_the_devices_row(tmp_pa
     live = collected(tmp_path, genuine_exchange() + spoofed_answer(), SCANNER)
     models = {e.model for e in live.evidence if e.source == "isapi"}
     assert models == {"DS-2CD2386G2-IU"}
-    assert live.counters.counts[ts.NOT_OPENED_BY_SCANNER] == 2
+    assert live.counters.counts[ts.NOT_OPENED_BY_SCANNER] == 1  # the forged answer; its bare FIN carries nothing
     assert [e.authenticated for e in live.evidence if e.source == "isapi"] == [True]
 
 

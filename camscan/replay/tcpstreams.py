@@ -138,14 +138,17 @@ class Reassembler:
     def _open(self, key: tuple, a: tuple[str, int], b: tuple[str, int], seg: Segment,
               frame_mac: str) -> _Stream | None:
         """A new conversation at `seg`, or None when it is not one to read."""
+        if not seg.payload and not seg.flags & SYN:
+            # a bare ACK/FIN/RST of a conversation we never saw, or the last ACK of one already
+            # closed (a device that closes first acknowledges the scanner's FIN after it):
+            # nothing to read, so nothing to count either
+            return None
         origin = self._origin
         if origin is not None:
             opened = seg.flags & SYN and not seg.flags & ACK and a[0] == origin.ip
             if not opened or (origin.mac and frame_mac and frame_mac != origin.mac):
                 self._counters.add(NOT_OPENED_BY_SCANNER)
                 return None
-        elif not seg.payload and not seg.flags & SYN:
-            return None  # a bare ACK/FIN of a conversation we never saw
         server = _server_of(seg, a, b, self._server_ports)
         st = _Stream(key, server[0], server[1])
         st.client_ip = a[0] if server == b else b[0]
