@@ -212,7 +212,7 @@ class Scan:
         inside the targets, whose descriptions are fetched after the probes."""
         opts, iface, scope = self.opts, self.iface, self.scope
         if self.capture is not None:  # replies that arrived after the sweep ended still count
-            self.arp_found = {ip: mac for ip, mac in self.capture.arp_replies.items() if ip in opts.targets}
+            self.arp_found = {ip: mac for ip, mac in dict(self.capture.arp_replies).items() if ip in opts.targets}
         responders = {e.ip for e in self.live.evidence if e.ip}
         if self.root and iface is not None:
             hosts = set(self.arp_found) | (responders & {str(i) for i in self.onlink}) \
