@@ -127,3 +127,18 @@ def test_a_pinned_device_whose_https_fails_is_not_asked_over_http() -> None:
     [out] = asyncio.run(run())
     assert not any(b"GET /ISAPI" in h for h in seen), "nothing may be asked over plain HTTP"
     assert any("not asked over HTTP" in n for n in out.notes) and not out.read
+
+
+def test_a_history_that_cannot_be_read_compares_nothing_and_says_so(tmp_path) -> None:
+    from camscan.scan.certpins import read_pins
+    from camscan.store import resolve
+
+    warnings: list[str] = []
+    missing = tmp_path / "none.sqlite3"
+    assert read_pins(resolve(str(missing)), "", warnings.append) == CertificatePins()
+    assert not missing.exists() and warnings == [], "no file is made just to read it"
+    (tmp_path / "dir.sqlite3").mkdir()
+    (tmp_path / "junk.sqlite3").write_bytes(b"not a database" * 100)
+    for name in ("dir.sqlite3", "junk.sqlite3"):
+        assert read_pins(resolve(str(tmp_path / name)), "", warnings.append) is None
+    assert len(warnings) == 2 and all("no certificate is compared" in w for w in warnings)

@@ -17,6 +17,7 @@ impostor without the key could otherwise be asked over plain HTTP.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -102,9 +103,11 @@ def read_pins(target: Target, site: str, warn: Callable[[str], None]) -> Certifi
     when it cannot be read: nothing is then compared, as with --no-history."""
     from camscan.store import HistoryError, open_store
 
+    if not target.is_postgres and target.path is not None and not os.path.lexists(target.path):
+        return CertificatePins()  # no history yet: nothing to compare, and no file made just to read it
     try:
         with open_store(target) as store:
             return store.certificate_pins(site)
-    except HistoryError as exc:
+    except (HistoryError, OSError) as exc:
         warn(f"the history's certificates cannot be read ({exc}); no certificate is compared with the last scan's")
         return None
