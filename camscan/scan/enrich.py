@@ -149,6 +149,9 @@ class _Session:
         except httpx.ConnectError as exc:
             if self.port != self.t.tls_port or self.answered or not self.t.port:
                 raise
+            if self.known_cert:  # it showed a certificate before: plain HTTP could be an impostor's
+                raise CertificateChanged(f"HTTPS on {self.port} failed ({type(exc).__name__}) where the last scan "
+                                         "saw a certificate: not asked over HTTP") from None
             # the handshake failed before any request was sent: nothing of the account has gone
             self.out.notes.append(f"HTTPS on {self.port} failed ({type(exc).__name__}); asked over HTTP")
             self.port = self.t.port
