@@ -90,7 +90,8 @@ def test_broken_or_hostile_bodies_are_malformed(body: bytes) -> None:
 
 
 def test_extern_capabilities_in_an_isapi_namespace_is_hikvision() -> None:
-    # only the namespace is read: the document's element names are not established publicly
+    # only the namespace is read: the document's element names are not established publicly,
+    # so the root here is a placeholder named after the guide's XML_externSecurityCap
     body = f'<?xml version="1.0" encoding="UTF-8"?>\n<ExternSecurityCap version="2.0" xmlns="{NS_ISAPI}"/>'.encode()
     (ev,) = hikweb.parse_extern_capabilities(body, CAM)
     assert (ev.source, ev.platform) == ("hikweb", "Hikvision")

@@ -13,9 +13,12 @@ before anyone has logged in:
   2026). An un-activated device has no administrator password yet: whoever reaches it first
   sets one, which an auditor wants to know.
 - `GET /ISAPI/Security/extern/capabilities` → the device's extra security capabilities
-  (`XML_externSecurityCap` in Hikvision's ISAPI developer guide, which tells clients to call
-  it before choosing a password-reset method, i.e. before logging in). Its element names are
-  not published here, so only its ISAPI namespace is read: the answer is Hikvision firmware's.
+  (`XML_externSecurityCap` in Hikvision's ISAPI developer guide, which has clients read it to
+  choose a password-reset method). Public scanners fetch it without credentials and look for
+  "Hikvision" in it (the namespace); one published test saw a device refuse it (403) to
+  everyone. Its element names are not established, so only its ISAPI namespace is read: the
+  answer is Hikvision firmware's. camscan does not ask it (one request per port is enough);
+  a capture holding it is read.
 
 Both are the firmware's own protocol, so an answer is Hikvision *platform* evidence (the badge
 on the box may say otherwise), as SADP and ISAPI are; neither carries a model or firmware.
