@@ -13,7 +13,7 @@ from typing import Any
 # Evidence sources, as they appear in the inventory's `evidence` column (INVENTORY.md).
 SOURCES = (
     "arp", "oui", "sadp", "dhip", "dahua1", "bosch", "hanwha", "panasonic", "sony", "vivotek", "wsd", "ssdp",
-    "mdns", "http", "hnap", "tls", "rtsp", "onvif", "isapi", "cgi", "nvr", "dhcp", "ndp", "dns", "pppp",
+    "mdns", "http", "hnap", "hikweb", "tls", "rtsp", "onvif", "isapi", "cgi", "nvr", "dhcp", "ndp", "dns", "pppp",
 )
 
 DEVICE_TYPES = ("camera", "nvr", "dvr", "encoder", "intercom", "alarm", "other", "unknown")
