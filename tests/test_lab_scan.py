@@ -389,6 +389,14 @@ def test_slow_device_is_noted_and_the_scan_goes_on(cred_scan) -> None:
     assert dev["model"] == "HWI-T221H", "its SADP answer still identifies it"
 
 
+def test_libraries_print_no_log_lines_of_their_own(cred_scan) -> None:
+    """onvif-zeep-async sets the root logger to INFO when it is imported: every httpx request
+    would otherwise be a line on the user's terminal."""
+    *_, proc = cred_scan
+    leaked = [line for line in proc.stderr.splitlines() if line.split(":", 1)[0] in ("INFO", "DEBUG", "WARNING")]
+    assert not leaked, leaked[:3]
+
+
 def test_no_password_in_capture_or_exports(cred_scan) -> None:
     _creds, inv, js, cap, proc = cred_scan
     secrets = {p.password for p in load_profiles() if p.password}

@@ -328,6 +328,7 @@ async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limite
     (`progress(1)` as each device is done, for the terminal's bar).
     `known_certs` (ip → hex SHA-256, from the history): a device whose HTTPS certificate is
     another one now gets no credentials, and a note saying so."""
+    _quiet_libraries()  # onvif may be imported already (its basicConfig): no INFO line per request
     sem = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency)
 
