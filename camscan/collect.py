@@ -15,7 +15,7 @@ take the IPv4 address a device states about itself, if any.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 from camscan.identify.grouping import SWEEP_MIN_TARGETS
 from camscan.model import Endpoint, Evidence, Malformed
@@ -39,6 +39,8 @@ class Counters:
 # without end. Past a bound the evidence is dropped and counted in the run's summary.
 MAX_DEVICES = 16_384  # far beyond any camera estate; 100,000 spoofed devices stay under 300 MB
 MAX_EVIDENCE_PER_DEVICE = 256
+MAX_PARSED = 4096  # datagrams whose reading is remembered (then forgotten all at once) ...
+MAX_PARSED_BYTES = 4096  # ... if no longer than this: at most 16 MiB held, whatever a capture holds
 DEVICES_OVER_LIMIT = f"evidence about devices past the first {MAX_DEVICES} (dropped)"
 EVIDENCE_OVER_LIMIT = f"evidence over {MAX_EVIDENCE_PER_DEVICE} per device (dropped)"
 
@@ -73,6 +75,9 @@ class Collector:
         self._per_device: dict[tuple[str, ...], int] = {}
         # (device, fact) → [first, latest] (latest None until the fact is said again)
         self._facts: dict[tuple[tuple[str, ...], int], list[Evidence | None]] = {}
+        # (parser, sender, datagram) → what the parser said: evidence (copied on reuse, as
+        # _keep stamps it) or the problem counted
+        self._parsed: dict[tuple[str, Endpoint, bytes], list[Evidence] | str] = {}
         self._asked: dict[tuple[str, ...], set[str]] = {}  # the first addresses each sender asked about
 
     def _fact(self, key: tuple[str, ...], e: Evidence) -> int:
@@ -128,14 +133,28 @@ class Collector:
 
     def udp(self, src: Endpoint, sport: int, dport: int, payload: bytes, seen: float | None = None,
             src_ipv6: str = "") -> None:
-        """A UDP datagram from `src` (whose ip is "" when it came over IPv6 from `src_ipv6`)."""
+        """A UDP datagram from `src` (whose ip is "" when it came over IPv6 from `src_ipv6`).
+        Discovery answers repeat (every device answers every probe, announces itself again and
+        again): the parsers are pure, so a datagram already read from the same sender gives a
+        copy of what it gave then instead of being parsed again."""
         for proto in _udp_parsers(sport, dport):
-            try:
-                self._keep(proto.parse(payload, src), seen, src_ipv6)
-            except Malformed:
-                self.counters.add(f"malformed {proto.name} messages")
-            except Exception:  # a parser bug must not end the run; it is counted and reported
-                self.counters.add(f"unreadable {proto.name} messages (parser error)")
+            key = (proto.name, src, payload)
+            said = self._parsed.get(key)
+            if said is None:
+                try:
+                    said = proto.parse(payload, src)
+                except Malformed:
+                    said = f"malformed {proto.name} messages"
+                except Exception:  # a parser bug must not end the run; it is counted and reported
+                    said = f"unreadable {proto.name} messages (parser error)"
+                if len(payload) <= MAX_PARSED_BYTES:
+                    if len(self._parsed) >= MAX_PARSED:
+                        self._parsed.clear()
+                    self._parsed[key] = said
+            if isinstance(said, str):
+                self.counters.add(said)
+            else:
+                self._keep([replace(e) for e in said], seen, src_ipv6)
 
     def tls_stream(self, server: Endpoint, server_bytes: bytes, seen: float | None = None,
                    server_ipv6: str = "") -> None:

@@ -239,3 +239,13 @@ def test_a_dahua_rpc2_answer_is_authenticated_only_inside_a_login_session(sessio
     [(req, resp)] = httpmsg.pair(request, b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
     answers = [e for e in http.parse_exchange(req, resp, fl_endpoint()) if e.source == "cgi"]
     assert [e.authenticated for e in answers] == [authenticated]
+
+
+def test_a_broken_datagram_sent_again_is_counted_again(tmp_path: Path) -> None:
+    """The collector remembers what a datagram said rather than parse it again: a malformed one
+    repeated must still be counted each time, not once."""
+    ip, mac = "198.18.0.9", "02:5a:00:00:00:09"
+    broken = fl.eth(mac, "01:00:5e:7f:ff:fa") + fl.ipv4(ip, "239.255.255.250", 17, fl.udp(
+        fl.SADP_PORT, fl.SADP_PORT, b'<?xml version="1.0"?><ProbeMatch><DeviceSN>'), ttl=1)
+    collector = collected(tmp_path, [broken] * 5)
+    assert [n for k, n in collector.counters.counts.items() if k.startswith("malformed")] == [5]

@@ -176,6 +176,7 @@ def setup(devices: list[Host], scale: list[tuple[str, str]] | None = None, plain
             _enable_ipv6(h.ns, h.ipv6)
         state.hosts.append(h.__dict__)
     if scale or plain:
+        _neighbour_room(len(scale or []) + plain)
         _scale(scale or [], plain)
     state.save()
     return state
@@ -192,6 +193,24 @@ def scale_ips(count: int, taken: set[str] | frozenset[str] = frozenset()) -> lis
     if count > len(free):
         raise LabError(f"--hosts {count}: at most {len(free)} fit in the LAN {LAN}")
     return sorted(free[:count], key=lambda a: ipaddress.IPv4Address(a))
+
+
+NEIGH = Path("/proc/sys/net/ipv4/neigh/default")
+
+
+def _neighbour_room(hosts: int) -> None:
+    """Room in the kernel's ARP table for a scan of every scale host. Its limits (gc_thresh1-3,
+    default 128/512/1,024 entries) are the host kernel's, not per namespace: a scan that opens
+    TCP connections to ~1,000 live hosts overflowed it ("neighbor table overflow" in dmesg) and
+    a third of the devices looked closed. Only ever raised, never lowered."""
+    want = {"gc_thresh1": 1024, "gc_thresh2": 4 * hosts + 2048, "gc_thresh3": 8 * hosts + 4096}
+    for name, value in want.items():
+        path = NEIGH / name
+        try:
+            if int(path.read_text()) < value:
+                path.write_text(str(value))
+        except (OSError, ValueError):
+            pass  # a kernel without the file or that refuses: the scan will say what it found
 
 
 def _scale(clones: list[tuple[str, str]], plain: int) -> None:

@@ -47,6 +47,7 @@ from camscan.scan.tlsinfo import (
 )
 
 DEVICE_TIMEOUT = 8.0
+DEVICE_LIMITS = httpx.Limits(max_connections=8, max_keepalive_connections=4)
 REQUEST_TIMEOUT = 4.0
 ExchangeSink = Callable[[str, int, bytes, bytes], None]
 # Every path this module may request: the protocol modules' read-only lists. A request for
@@ -330,47 +331,50 @@ async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limite
     another one now gets no credentials, and a note saying so."""
     _quiet_libraries()  # onvif may be imported already (its basicConfig): no INFO line per request
     sem = asyncio.Semaphore(concurrency)
-    limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency)
 
     async def in_scope(request: httpx.Request) -> None:  # every request, whoever builds it: the scope gate
         scope.check_url(str(request.url), request.url.host)
 
-    transport = BoundedTransport(httpx.AsyncHTTPTransport(verify=False, limits=limits, trust_env=False))
-    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, transport=transport, follow_redirects=False,
-                                 trust_env=False, event_hooks={"request": [in_scope]}) as client:
+    def device_client() -> httpx.AsyncClient:
+        """A client for one device. httpx's pool looks through every connection it holds for
+        each request: one pool for the whole fan-out cost more CPU than the requests themselves
+        (3 s of a 10 s enrichment of 190 devices); a device's own pool holds its few connections."""
+        transport = BoundedTransport(httpx.AsyncHTTPTransport(verify=False, limits=DEVICE_LIMITS, trust_env=False))
+        return httpx.AsyncClient(timeout=REQUEST_TIMEOUT, transport=transport, follow_redirects=False,
+                                 trust_env=False, event_hooks={"request": [in_scope]})
 
-        async def one(t: Target) -> Outcome | None:
-            acct, why_not = account_for(creds, t)
-            if acct is None:
-                return Outcome(t.ip, notes=[why_not], withheld=True) if why_not else None
-            out = Outcome(t.ip, acct.username)
+    async def one(t: Target) -> Outcome | None:
+        acct, why_not = account_for(creds, t)
+        if acct is None:
+            return Outcome(t.ip, notes=[why_not], withheld=True) if why_not else None
+        out = Outcome(t.ip, acct.username)
+        async with sem, device_client() as client:
             s = _Session(client, t, acct, scope, limiter, sink, out, (known_certs or {}).get(t.ip, ""))
-            async with sem:
-                try:
-                    await asyncio.wait_for(_run(s, out), DEVICE_TIMEOUT)
-                except (TimeoutError, httpx.TimeoutException):
-                    out.notes.append(f"no complete answer within {REQUEST_TIMEOUT:.0f} s per request "
-                                     f"({DEVICE_TIMEOUT:.0f} s in all): slow or busy device")
-                except (httpx.HTTPError, OSError) as exc:
-                    out.notes.append(f"API request failed ({type(exc).__name__})")
-                except (CertificateChanged, AnswerRefused) as exc:
-                    out.notes.append(f"{out.step}: {exc}; nothing more was asked")
-                except Exception as exc:  # one device's answers can spoil only its own row
-                    out.unreadable = True
-                    out.notes.append(unreadable_note(out.step, exc))
-            return out
-
-        # the first device alone: onvif-zeep-async parses its WSDLs once and caches them, so the
-        # fan-out that follows does not parse them once per device
-        async def counted(t: Target) -> Outcome | None:
             try:
-                return await one(t)
-            finally:
-                if progress is not None:
-                    progress(1)
+                await asyncio.wait_for(_run(s, out), DEVICE_TIMEOUT)
+            except (TimeoutError, httpx.TimeoutException):
+                out.notes.append(f"no complete answer within {REQUEST_TIMEOUT:.0f} s per request "
+                                 f"({DEVICE_TIMEOUT:.0f} s in all): slow or busy device")
+            except (httpx.HTTPError, OSError) as exc:
+                out.notes.append(f"API request failed ({type(exc).__name__})")
+            except (CertificateChanged, AnswerRefused) as exc:
+                out.notes.append(f"{out.step}: {exc}; nothing more was asked")
+            except Exception as exc:  # one device's answers can spoil only its own row
+                out.unreadable = True
+                out.notes.append(unreadable_note(out.step, exc))
+        return out
 
-        first = [await counted(targets[0])] if targets else []
-        results = first + list(await asyncio.gather(*(counted(t) for t in targets[1:])))
+    # the first device alone: onvif-zeep-async parses its WSDLs once and caches them, so the
+    # fan-out that follows does not parse them once per device
+    async def counted(t: Target) -> Outcome | None:
+        try:
+            return await one(t)
+        finally:
+            if progress is not None:
+                progress(1)
+
+    first = [await counted(targets[0])] if targets else []
+    results = first + list(await asyncio.gather(*(counted(t) for t in targets[1:])))
     return [r for r in results if r is not None]
 
 
