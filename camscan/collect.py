@@ -59,6 +59,9 @@ class Collector:
         self.evidence: list[Evidence] = []
         self.counters = counters or Counters()
         self._per_device: dict[tuple[str, ...], int] = {}
+        # each server's certificate once, however many connections showed it (a camera's cloud
+        # serves the same one all day); later sightings only move its time on
+        self._certificates: dict[tuple[str, ...], Evidence] = {}
 
     def _keep(self, items: list[Evidence], seen: float | None = None, ipv6: str = "") -> None:
         when = time.time() if seen is None else seen
@@ -106,13 +109,28 @@ class Collector:
 
     def tls_stream(self, server: Endpoint, server_bytes: bytes, seen: float | None = None,
                    server_ipv6: str = "") -> None:
-        """The server side of a TLS connection: its certificate's subject and issuer."""
+        """The server side of a TLS connection, or the start of it that a capture kept: its
+        certificate's subject and issuer, once per server, port and certificate."""
         try:
-            self._keep(tls.parse(server_bytes, server), seen, server_ipv6)
+            items = tls.parse(server_bytes, server)
         except Malformed:
             self.counters.add("malformed TLS handshakes")
+            return
         except Exception:
             self.counters.add("unreadable TLS handshakes (parser error)")
+            return
+        fresh = []
+        for e in items:
+            key = (e.ip, server_ipv6, e.mac, str(server.port), e.banners.get("x509_subject", ""),
+                   e.banners.get("x509_issuer", ""))
+            known = self._certificates.get(key)
+            if known is None:
+                if len(self._certificates) < MAX_DEVICES:
+                    self._certificates[key] = e
+                fresh.append(e)
+            elif seen is not None and seen > known.seen:
+                known.seen = seen
+        self._keep(fresh, seen, server_ipv6)
 
     def tcp_stream(self, server: Endpoint, client: bytes, server_bytes: bytes, seen: float | None = None,
                    server_ipv6: str = "", handshake: bool = True) -> None:

@@ -7,13 +7,16 @@ from typing import TYPE_CHECKING
 
 from camscan.model import Endpoint
 from camscan.protocols.ndp import ICMPV6
-from camscan.protocols.registry import TCP_PORTS
+from camscan.protocols.registry import TCP_PORTS, TLS_PORTS
+from camscan.protocols.tls import starts_server_flight
 from camscan.replay.decode import (
     ETH_ARP,
     ETH_IP,
     ETH_IPV6,
+    SYN,
     Datagram,
     Defragmenter,
+    Segment,
     ipv4,
     ipv6,
     link_payload,
@@ -72,9 +75,14 @@ def replay_file(path: str, collector: Collector, origin: Origin | None = None) -
     if origin is not None:
         origin = Origin(origin.ip, origin.mac, lambda ip: bindings.get(ip, ""))
     streams = Reassembler(set(TCP_PORTS), sink, counters, origin)
+    # TLS conversations apart: the filter keeps only the start of the server's flight (and, in a
+    # scan's own capture, the SYNs), so their gaps are by design, and their many streams never
+    # crowd the HTTP/RTSP conversations out of the reassembler's bounds
+    flights = Reassembler(set(TLS_PORTS), sink, counters, origin, gaps_expected=True)
+    tcp_readers = _TcpReaders(streams, flights, tcp_seen, own_capture=origin is not None)
     result = ReadResult()
     report = ReplayReport(path)
-    for frame in read_frames(path, result):
+    for frame in read_frames(path, result, own_capture=origin is not None):
         link = link_payload(frame.linktype, frame.data)
         if link is None:
             counters.add("frames of unknown link type" if frame.data else "empty frames")
@@ -93,16 +101,39 @@ def replay_file(path: str, collector: Collector, origin: Origin | None = None) -
             counters.add("frames of other protocols")
             continue
         if dg is not None:
-            _datagram(dg, collector, streams, tcp_seen)
+            _datagram(dg, collector, tcp_readers)
     streams.close()
+    flights.close()
     defrag.close()
     report.frames = result.frames
     report.error = result.error
     return report
 
 
-def _datagram(dg: Datagram, collector: Collector, streams: Reassembler, tcp_seen: dict[str, float]) -> None:
-    """Hand one IP datagram to the collector (UDP, ICMPv6) or the TCP reassembler."""
+@dataclass(slots=True)
+class _TcpReaders:
+    """Where TCP segments go: HTTP/RTSP conversations whole, TLS ones by their first flight."""
+
+    streams: Reassembler
+    flights: Reassembler
+    seen: dict[str, float]  # when each TCP sender was last seen
+    own_capture: bool
+
+    def add(self, dg: Datagram, mac: str, seg: Segment) -> None:
+        self.seen[dg.src] = dg.ts
+        if (seg.sport in TLS_PORTS or seg.dport in TLS_PORTS) and \
+                seg.sport not in TCP_PORTS and seg.dport not in TCP_PORTS:
+            # what the kernel filter keeps, also for frames it passes whole (tagged cooked
+            # captures, link types it cannot filter): the server's flight, SYNs of a scan's own
+            if (seg.sport in TLS_PORTS and starts_server_flight(seg.payload)) or \
+                    (self.own_capture and seg.flags & SYN):
+                self.flights.add(dg.src, mac, dg.dst, seg, dg.src_mac)
+            return
+        self.streams.add(dg.src, mac, dg.dst, seg, dg.src_mac)
+
+
+def _datagram(dg: Datagram, collector: Collector, tcp_readers: _TcpReaders) -> None:
+    """Hand one IP datagram to the collector (UDP, ICMPv6) or the TCP reassemblers."""
     mac = sender_mac(dg)
     v6 = ":" in dg.src
     if dg.proto == 17:
@@ -113,7 +144,6 @@ def _datagram(dg: Datagram, collector: Collector, streams: Reassembler, tcp_seen
     elif dg.proto == 6:
         seg = tcp(dg, collector.counters)
         if seg is not None:
-            tcp_seen[dg.src] = dg.ts
-            streams.add(dg.src, mac, dg.dst, seg, dg.src_mac)
+            tcp_readers.add(dg, mac, seg)
     elif dg.proto == ICMPV6 and v6:
         collector.ndp(dg.payload, dg.src, mac, dg.ts)

@@ -94,8 +94,11 @@ class Reassembler:
     """Collects segments per conversation and calls `sink` with each finished one."""
 
     def __init__(self, server_ports: set[int], sink: StreamSink, counters: Counters,
-                 origin: Origin | None = None) -> None:
+                 origin: Origin | None = None, gaps_expected: bool = False) -> None:
+        """`gaps_expected`: the capture filter keeps only some segments of these streams (TLS:
+        the start of the server's flight), so a missing segment is not worth counting."""
         self._server_ports = server_ports
+        self._gaps_expected = gaps_expected
         self._sink = sink
         self._counters = counters
         self._origin = origin
@@ -224,7 +227,8 @@ class Reassembler:
         out = bytearray()
         for r, data in rel:
             if r > cur:
-                self._counters.add("TCP streams with missing segments")
+                if not self._gaps_expected:
+                    self._counters.add("TCP streams with missing segments")
                 break
             end = r + len(data)
             if end <= cur:
