@@ -14,6 +14,7 @@ take the IPv4 address a device states about itself, if any.
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from dataclasses import dataclass, field
 
@@ -121,6 +122,8 @@ class Collector:
             return
         fresh = []
         for e in items:
+            if e.mac and _global(e.ip or server_ipv6):
+                e.mac = ""  # a server on the internet: the frames' MAC is a router's
             key = (e.ip, server_ipv6, e.mac, str(server.port), e.banners.get("x509_subject", ""),
                    e.banners.get("x509_issuer", ""))
             known = self._certificates.get(key)
@@ -169,6 +172,18 @@ class Collector:
                 if ev.problem == "malformed":
                     self.counters.add("malformed device API bodies")
             self._keep(items, seen, server_ipv6)
+
+
+def _global(address: str) -> bool:
+    """Whether `address` is globally routable: a certificate from one is a server elsewhere (a
+    camera's cloud), whose frames carry a router's MAC whatever hop count they arrive with (a
+    server four hops away arrives with TTL 60, which a LAN host also sends). Without a MAC of its
+    own the certificate alone never makes a row (fusion.remote_certificate_only); a LAN device at
+    a public address keeps its row, the certificate joining it by address."""
+    try:
+        return ipaddress.ip_address(address).is_global
+    except ValueError:
+        return False
 
 
 def _udp_parsers(sport: int, dport: int) -> list[UdpParserEntry]:
