@@ -24,6 +24,7 @@ the end of the subject gives nothing, and is not malformed (the bytes are simply
 
 from __future__ import annotations
 
+import functools
 import struct
 
 from camscan.model import Endpoint, Evidence, Malformed
@@ -208,8 +209,21 @@ def _oid_text(raw: bytes) -> str:
 
 def _name(der: bytes, start: int, end: int) -> str:
     """An X.501 Name → its RFC 4514 string (last RDN first, as OpenSSL and recog write it)."""
+    raw = der[start:end]
+    return _name_text(raw) if len(raw) <= MAX_CACHED_NAME else _name_text.__wrapped__(raw)
+
+
+# A busy capture shows the same few certificates (a camera's cloud, the sites its users visit)
+# in thousands of connections: each distinct Name is read once (at most NAMES_CACHED of them,
+# each at most MAX_CACHED_NAME bytes: a hostile stream of huge names is read, not kept).
+NAMES_CACHED, MAX_CACHED_NAME = 1024, 1024
+
+
+@functools.lru_cache(maxsize=NAMES_CACHED)
+def _name_text(der: bytes) -> str:
+    """The RFC 4514 string of a Name's content bytes (cached: Malformed is raised, not kept)."""
     rdns = []
-    for tag, rstart, rend in _children(der, start, end, MAX_RDNS):
+    for tag, rstart, rend in _children(der, 0, len(der), MAX_RDNS):
         if tag != _SET:
             raise Malformed("X.509: RDN is not a SET")
         parts = []
@@ -225,7 +239,7 @@ def _name(der: bytes, start: int, end: int) -> str:
             raw = der[vstart:vend]
             value = raw.decode(codec, "replace") if codec else "#" + raw.hex()
             value = "".join(c if c.isprintable() else " " for c in value)
-            parts.append(f"{_ATTRIBUTES.get(oid, _oid_text(oid))}={_escape(value)}")
+            parts.append(f"{_ATTRIBUTES.get(oid) or _oid_text(oid)}={_escape(value)}")
         rdns.append("+".join(parts))
     return ",".join(reversed(rdns))[:500]
 
