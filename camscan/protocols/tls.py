@@ -293,6 +293,16 @@ def cut_certificate_names(der: bytes, declared: int) -> tuple[str, str] | None:
         return None
 
 
+# The same certificate comes back in every connection to a server: the leaf (as much of it as the
+# capture kept) is read once; a leaf larger than this is read each time and never kept.
+LEAVES_CACHED, MAX_CACHED_LEAF = 256, 4096
+
+
+@functools.lru_cache(maxsize=LEAVES_CACHED)
+def _leaf_names(leaf: bytes, declared: int) -> tuple[str, str] | None:
+    return cut_certificate_names(leaf, declared) if len(leaf) < declared else certificate_names(leaf)
+
+
 def parse(payload: bytes, src: Endpoint) -> list[Evidence]:
     """The server side of a TLS connection (records from the first) → [Evidence] with the
     leaf certificate's subject and issuer; [] when the bytes are not TLS or hold no
@@ -313,7 +323,8 @@ def parse(payload: bytes, src: Endpoint) -> list[Evidence]:
             leaf, declared = _leaf_certificate(body, complete)
         except _Cut:
             return []  # the capture stops before the leaf's length
-        names = cut_certificate_names(leaf, declared) if len(leaf) < declared else certificate_names(leaf)
+        names = _leaf_names(leaf, declared) if len(leaf) <= MAX_CACHED_LEAF else \
+            _leaf_names.__wrapped__(leaf, declared)
         if names is None:
             return []  # the capture stops before the end of the leaf's subject
         subject, issuer = names

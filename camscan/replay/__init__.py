@@ -41,6 +41,11 @@ def arp_binding(arp: bytes, bindings: dict[str, str]) -> None:
         bindings.setdefault(ip, ":".join(f"{x:02x}" for x in arp[8:14]))
 
 
+# TLS streams held at once: a flight's segments that start records come back to back, long
+# before this many other connections have started (more only costs memory: ~2 KB each)
+MAX_OPEN_FLIGHTS = 512
+
+
 @dataclass(slots=True)
 class ReplayReport:
     """Per-file outcome: frames read and the error that ended it early, if any."""
@@ -75,11 +80,13 @@ def replay_file(path: str, collector: Collector, origin: Origin | None = None) -
     if origin is not None:
         origin = Origin(origin.ip, origin.mac, lambda ip: bindings.get(ip, ""))
     streams = Reassembler(set(TCP_PORTS), sink, counters, origin)
-    # TLS conversations apart: the filter keeps only the start of the server's flight (and, in a
-    # scan's own capture, the SYNs), so their gaps are by design, and their many streams never
-    # crowd the HTTP/RTSP conversations out of the reassembler's bounds
-    flights = Reassembler(set(TLS_PORTS), sink, counters, origin, gaps_expected=True)
-    tcp_readers = _TcpReaders(streams, flights, tcp_seen, own_capture=origin is not None)
+    # A scan's own capture: TLS conversations are reassembled apart, so that only those the
+    # scanner opened count (strict mode), their gaps by design (the filter keeps the SYNs and the
+    # start of the server's flight), never crowding HTTP/RTSP out of the reassembler's bounds.
+    # No FIN closes them (dropped): each is read once MAX_OPEN_FLIGHTS newer ones started, or at
+    # the end. In anyone else's capture each kept segment is read on its own (_TcpReaders).
+    flights = Reassembler(set(TLS_PORTS), sink, counters, origin, gaps_expected=True, max_open=MAX_OPEN_FLIGHTS)
+    tcp_readers = _TcpReaders(collector, streams, flights, tcp_seen, own_capture=origin is not None)
     result = ReadResult()
     report = ReplayReport(path)
     for frame in read_frames(path, result, own_capture=origin is not None):
@@ -114,8 +121,9 @@ def replay_file(path: str, collector: Collector, origin: Origin | None = None) -
 class _TcpReaders:
     """Where TCP segments go: HTTP/RTSP conversations whole, TLS ones by their first flight."""
 
+    collector: Collector
     streams: Reassembler
-    flights: Reassembler
+    flights: Reassembler  # TLS in a scan's own capture (strict mode)
     seen: dict[str, float]  # when each TCP sender was last seen
     own_capture: bool
 
@@ -123,13 +131,25 @@ class _TcpReaders:
         self.seen[dg.src] = dg.ts
         if (seg.sport in TLS_PORTS or seg.dport in TLS_PORTS) and \
                 seg.sport not in TCP_PORTS and seg.dport not in TCP_PORTS:
-            # what the kernel filter keeps, also for frames it passes whole (tagged cooked
-            # captures, link types it cannot filter): the server's flight, SYNs of a scan's own
-            if (seg.sport in TLS_PORTS and starts_server_flight(seg.payload)) or \
-                    (self.own_capture and seg.flags & SYN):
-                self.flights.add(dg.src, mac, dg.dst, seg, dg.src_mac)
+            self._tls(dg, mac, seg)
             return
         self.streams.add(dg.src, mac, dg.dst, seg, dg.src_mac)
+
+    def _tls(self, dg: Datagram, mac: str, seg: Segment) -> None:
+        """What the kernel filter keeps, also of frames it passes whole (tagged cooked captures,
+        link types it cannot filter): the segment that starts a server's flight, and in a scan's
+        own capture the SYNs. Outside strict mode the segment is read at once, on its own: the
+        flight's other segments that start a record (ServerHello apart from Certificate, as
+        some embedded TLS stacks send them) are read on their own too, and each server's
+        certificate is kept once (Collector.tls_stream); a whole reassembly would cost a held
+        stream per HTTPS connection for nothing more."""
+        if self.own_capture:
+            if seg.flags & SYN or (seg.sport in TLS_PORTS and starts_server_flight(seg.payload)):
+                self.flights.add(dg.src, mac, dg.dst, seg, dg.src_mac)
+        elif seg.sport in TLS_PORTS and starts_server_flight(seg.payload):
+            v6 = ":" in dg.src
+            self.collector.tls_stream(Endpoint("" if v6 else dg.src, mac, seg.sport), seg.payload, dg.ts,
+                                      dg.src if v6 else "")
 
 
 def _datagram(dg: Datagram, collector: Collector, tcp_readers: _TcpReaders) -> None:
