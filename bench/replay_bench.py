@@ -194,7 +194,8 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     small = ROOT / "pcaps" / "demo.pcap"
     big = OUT / f"big-v2-{args.packets}.pcap"  # v2: HTTPS both ways, with certificate flights
-    if not big.exists():
+    # rebuilt whenever the demo capture is newer: a stale one would compare against old devices
+    if not big.exists() or big.stat().st_mtime < small.stat().st_mtime:
         disc = read_pcap_frames(small)
         t0 = time.perf_counter()
         n = build(big, args.packets, disc, args.repeats)

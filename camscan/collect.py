@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import ipaddress
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
+from camscan.identify.grouping import SWEEP_MIN_TARGETS
 from camscan.model import Endpoint, Evidence, Malformed
 from camscan.protocols import arp, httpmsg, ndp, rtsp, tls
 from camscan.protocols import http as http_proto
@@ -52,17 +53,37 @@ def _device_key(e: Evidence) -> tuple[str, ...]:
     return ("ip6", e.ipv6) if e.ipv6 else ("mac", e.mac)
 
 
+# every field of a piece of evidence but when it was seen: two pieces alike in these say one fact
+_FACT_FIELDS = tuple(f.name for f in fields(Evidence) if f.name != "seen")
+
+
 class Collector:
     """Accumulates Evidence from everything a run sees, within MAX_DEVICES devices and
-    MAX_EVIDENCE_PER_DEVICE pieces per device."""
+    MAX_EVIDENCE_PER_DEVICE pieces per device.
+
+    A fact said again (an SSDP NOTIFY every 30 s, a recorder's ARP for its cameras, the
+    scanner's own sweep) is kept twice at most: as first seen, and once more with the time it
+    was last seen, which later repeats move on. So repetition neither fills a device's quota
+    (a long capture would otherwise lose the device's later, richer answers) nor is reported as
+    dropped evidence. ARP requests count as one fact once a sender has asked about
+    SWEEP_MIN_TARGETS addresses: that many is all the sweep rule needs to know."""
 
     def __init__(self, counters: Counters | None = None) -> None:
         self.evidence: list[Evidence] = []
         self.counters = counters or Counters()
         self._per_device: dict[tuple[str, ...], int] = {}
-        # each server's certificate once, however many connections showed it (a camera's cloud
-        # serves the same one all day); later sightings only move its time on
-        self._certificates: dict[tuple[str, ...], Evidence] = {}
+        # (device, fact) → [first, latest] (latest None until the fact is said again)
+        self._facts: dict[tuple[tuple[str, ...], int], list[Evidence | None]] = {}
+        self._asked: dict[tuple[str, ...], set[str]] = {}  # the first addresses each sender asked about
+
+    def _fact(self, key: tuple[str, ...], e: Evidence) -> int:
+        if e.arp_op == "request":
+            asked = self._asked.setdefault(key, set())
+            if e.arp_target not in asked:
+                if len(asked) >= SWEEP_MIN_TARGETS:
+                    return hash(("arp request", e.ip, e.mac))
+                asked.add(e.arp_target)
+        return hash(repr(tuple(getattr(e, name) for name in _FACT_FIELDS)))
 
     def _keep(self, items: list[Evidence], seen: float | None = None, ipv6: str = "") -> None:
         when = time.time() if seen is None else seen
@@ -76,9 +97,18 @@ class Collector:
             if held is None and len(per_device) >= MAX_DEVICES:
                 self.counters.add(DEVICES_OVER_LIMIT)
                 continue
+            fact = (key, self._fact(key, e))
+            said = self._facts.get(fact)
+            if said is not None and said[1] is not None:
+                said[1].seen = max(said[1].seen, e.seen)
+                continue
             if held is not None and held >= MAX_EVIDENCE_PER_DEVICE:
                 self.counters.add(EVIDENCE_OVER_LIMIT)
                 continue
+            if said is None:
+                self._facts[fact] = [e, None]
+            else:
+                said[1] = e
             per_device[key] = (held or 0) + 1
             self.evidence.append(e)
 
@@ -111,7 +141,7 @@ class Collector:
     def tls_stream(self, server: Endpoint, server_bytes: bytes, seen: float | None = None,
                    server_ipv6: str = "") -> None:
         """The server side of a TLS connection, or the start of it that a capture kept: its
-        certificate's subject and issuer, once per server, port and certificate."""
+        certificate's subject and issuer (a server's many connections say one fact, _keep)."""
         try:
             items = tls.parse(server_bytes, server)
         except Malformed:
@@ -120,20 +150,10 @@ class Collector:
         except Exception:
             self.counters.add("unreadable TLS handshakes (parser error)")
             return
-        fresh = []
         for e in items:
             if e.mac and _global(e.ip or server_ipv6):
                 e.mac = ""  # a server on the internet: the frames' MAC is a router's
-            key = (e.ip, server_ipv6, e.mac, str(server.port), e.banners.get("x509_subject", ""),
-                   e.banners.get("x509_issuer", ""))
-            known = self._certificates.get(key)
-            if known is None:
-                if len(self._certificates) < MAX_DEVICES:
-                    self._certificates[key] = e
-                fresh.append(e)
-            elif seen is not None and seen > known.seen:
-                known.seen = seen
-        self._keep(fresh, seen, server_ipv6)
+        self._keep(items, seen, server_ipv6)
 
     def tcp_stream(self, server: Endpoint, client: bytes, server_bytes: bytes, seen: float | None = None,
                    server_ipv6: str = "", handshake: bool = True) -> None:

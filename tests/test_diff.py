@@ -9,7 +9,8 @@ import json
 import pytest
 
 from camscan.model import Device
-from camscan.report.diff import diff, firmware_change, render_json, render_table
+from camscan.report.diff import diff, firmware_change
+from camscan.report.diff_output import render_json, render_table
 
 MAC = "44:19:b6:aa:bb:cc"
 

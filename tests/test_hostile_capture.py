@@ -16,6 +16,7 @@ import pytest
 
 from camscan import collect
 from camscan.collect import Collector
+from camscan.identify.grouping import SWEEP_MIN_TARGETS
 from camscan.protocols import http, httpmsg
 from camscan.replay import Origin, replay_file
 from camscan.replay import tcpstreams as ts
@@ -176,11 +177,41 @@ def test_spoofed_sadp_devices_stop_at_the_cap_and_are_counted(tmp_path: Path, mo
     assert inv.skipped[collect.DEVICES_OVER_LIMIT] == 30
 
 
-def test_one_device_repeating_itself_is_capped(tmp_path: Path) -> None:
-    frame = next(fl.spoofed_sadp(1))
-    collector = collected(tmp_path, [frame] * (collect.MAX_EVIDENCE_PER_DEVICE + 10))
+def test_one_device_saying_ever_new_things_is_capped(tmp_path: Path) -> None:
+    ip, mac = "198.18.0.9", "02:5a:00:00:00:09"
+    frames = [fl.eth(mac, "01:00:5e:7f:ff:fa") + fl.ipv4(ip, "239.255.255.250", 17, fl.udp(
+        fl.SADP_PORT, fl.SADP_PORT, fl.sadp_match(ip, mac, serial=f"SERIAL{n:06d}")), ttl=1)
+        for n in range(collect.MAX_EVIDENCE_PER_DEVICE + 10)]
+    collector = collected(tmp_path, frames)
     assert len(collector.evidence) == collect.MAX_EVIDENCE_PER_DEVICE
     assert collector.counters.counts[collect.EVIDENCE_OVER_LIMIT] == 10
+
+
+def test_a_device_repeating_itself_keeps_its_quota_and_its_last_time(tmp_path: Path) -> None:
+    """An SSDP NOTIFY every 30 s for an hour, a recorder ARPing for its cameras: the same fact
+    again is not new evidence. The device's later answers still count, nothing is reported
+    dropped, and the time it was last seen moves on."""
+    frame = next(fl.spoofed_sadp(1))
+    repeats = collect.MAX_EVIDENCE_PER_DEVICE + 10
+    pcap = tmp_path / "c.pcap"
+    fl.write_pcap(pcap, [frame] * repeats)
+    collector = Collector()
+    replay_file(str(pcap), collector, None)
+    assert len(collector.evidence) == 2  # first seen, and last seen
+    assert collect.EVIDENCE_OVER_LIMIT not in collector.counters.counts
+    first, last = collector.evidence
+    assert last.seen > first.seen
+
+
+def test_a_sweeping_host_is_no_dropped_evidence(tmp_path: Path) -> None:
+    """The scanner's ARP sweep of a /22 in its own capture: 1,024 requests from one host."""
+    requests = [fl.arp_request(fl.SCANNER_IP, fl.SCANNER_MAC, f"198.18.{n >> 8}.{n & 0xFF}") for n in range(1024)]
+    collector = collected(tmp_path, requests)
+    assert collect.EVIDENCE_OVER_LIMIT not in collector.counters.counts
+    asked = [e for e in collector.evidence if e.arp_op == "request"]
+    # the first SWEEP_MIN_TARGETS questions, then "asks about more" as first and last seen
+    assert len(asked) == SWEEP_MIN_TARGETS + 2
+    assert asked[-1].seen - asked[0].seen > 1.0  # the sweep's last request, 1 ms apart in the capture
 
 
 def test_the_live_capture_keeps_tcp_from_targets_only_when_it_is_to_the_scanner(tmp_path: Path) -> None:

@@ -205,13 +205,16 @@ def test_a_cloud_certificate_is_no_row_whatever_ttl_it_arrives_with(tmp_path: Pa
 
 
 def test_a_busy_cloud_server_is_one_certificate(tmp_path: Path) -> None:
-    """300 connections to the same cloud server: its certificate once, nothing dropped or counted."""
+    """300 connections to the same cloud server over 5 s: one fact (kept as first and last seen),
+    nothing dropped or counted."""
     cert = [h.certificate(CLOUD_SUBJECT, CA)]
     frames = [f for n in range(300) for f in h.session(CLOUD, PC, cert, client_port=40000 + n, data=3000)]
     collector = collected(tmp_path, frames)
-    assert certificates(collector) == [(CLOUD.ip, "", CLOUD_SUBJECT, CA)]
+    said = certificates(collector)
+    assert set(said) == {(CLOUD.ip, "", CLOUD_SUBJECT, CA)} and len(said) <= 2
     assert EVIDENCE_OVER_LIMIT not in collector.counters.counts and collector.counters.counts == {}
-    assert collector.evidence[0].seen > 1_740_823_200  # moved on to the last connection's time
+    seen = [e.seen for e in collector.evidence]
+    assert max(seen) - min(seen) > 4.7  # the last connection's time is kept
 
 
 def test_the_scans_own_capture_reads_only_handshakes_the_scanner_opened(tmp_path: Path) -> None:

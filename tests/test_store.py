@@ -11,7 +11,8 @@ import pytest
 
 from camscan import __version__
 from camscan.model import Device, Inventory
-from camscan.report.diff import diff, render_json, render_table
+from camscan.report.diff import diff
+from camscan.report.diff_output import render_json, render_table
 from camscan.store import MIGRATIONS, History, HistoryError, default_db_path, schema
 
 

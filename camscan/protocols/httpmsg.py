@@ -238,12 +238,22 @@ def _read_chunked(data: bytes, pos: int) -> tuple[bytes, int, bool, bool]:
 def _read_one(data: bytes, pos: int, requests: bool, method: str) -> tuple[HttpMessage, int, bool]:
     """Read one message at `pos`. Returns (message, next_pos, can_continue).
     Raises _Stop when the bytes are not a message, Malformed for a hostile header block."""
-    n = len(data)
+    eol, start_line, meth, target, status, version = _start_line(data, pos, requests)
+    lines, body_start, complete = _header_lines(data, pos, eol)
+    headers = _parse_headers([ln.rstrip(b"\r") for ln in lines if ln.rstrip(b"\r")])
+    msg = HttpMessage(start_line, meth, target, status, headers, b"", not complete, version)
+    if not complete:
+        return msg, len(data), False
+    return _read_body(msg, data, body_start, requests, method)
+
+
+def _start_line(data: bytes, pos: int, requests: bool) -> tuple[int, str, str, str, int, str]:
+    """The request or status line at `pos`: (its end, the line, method, target, status, version)."""
     eol = data.find(b"\n", pos, pos + MAX_HEADER_BYTES)
     if eol < 0:
         head = data[pos:pos + 40]
         looks_http = _REQUEST_PREFIX.match(head) if requests else _STATUS_PREFIX.match(head)
-        if looks_http and n - pos > MAX_HEADER_BYTES:
+        if looks_http and len(data) - pos > MAX_HEADER_BYTES:
             raise Malformed(f"start line longer than {MAX_HEADER_BYTES} bytes")
         raise _Stop
     line = data[pos:eol].rstrip(b"\r")
@@ -253,31 +263,29 @@ def _read_one(data: bytes, pos: int, requests: bool, method: str) -> tuple[HttpM
     start_line = line.decode("latin-1")
     if requests:
         meth, raw_target, version = (g.decode("latin-1") for g in m.groups())
-        meth = meth.upper()
-        target, status = _target_path(raw_target), 0
-    else:
-        version, status = m.group(1).decode("latin-1"), int(m.group(2))
-        meth, target = "", ""
+        return eol, start_line, meth.upper(), _target_path(raw_target), 0, version
+    return eol, start_line, "", "", int(m.group(2)), m.group(1).decode("latin-1")
 
+
+def _header_lines(data: bytes, pos: int, eol: int) -> tuple[list[bytes], int, bool]:
+    """The header lines after the start line ending at `eol`: (lines, where the body starts,
+    whether the block is complete). A stream that ends inside the block keeps its whole lines."""
+    n = len(data)
     end = _HEADER_END.search(data, eol - 1 if data[eol - 1:eol] == b"\r" else eol, pos + MAX_HEADER_BYTES + 4)
-    complete = end is not None
     if end is None:
         if n - pos > MAX_HEADER_BYTES:
             raise Malformed(f"header block longer than {MAX_HEADER_BYTES} bytes")
-        # the stream ends inside the header block: keep the complete lines, flag it
         block = data[eol + 1:n]
-        lines = block.split(b"\n")[:-1] if not block.endswith(b"\n") else block.split(b"\n")
-        body_start = n
-    else:
-        block = data[eol + 1:end.start()]
-        lines = block.split(b"\n") if block else []
-        body_start = end.end()
-    headers = _parse_headers([ln.rstrip(b"\r") for ln in lines if ln.rstrip(b"\r")])
-    msg = HttpMessage(start_line, meth, target, status, headers, b"", not complete, version)
-    if not complete:
-        return msg, n, False
+        return (block.split(b"\n")[:-1] if not block.endswith(b"\n") else block.split(b"\n")), n, False
+    block = data[eol + 1:end.start()]
+    return (block.split(b"\n") if block else []), end.end(), True
 
-    rtsp = version.upper().startswith("RTSP")
+
+def _read_body(msg: HttpMessage, data: bytes, body_start: int, requests: bool,
+               method: str) -> tuple[HttpMessage, int, bool]:
+    """The body of `msg` (chunked, by length, or to the end of the connection), capped at MAX_BODY."""
+    n, status = len(data), msg.status
+    rtsp = msg.version.upper().startswith("RTSP")
     te = msg.header("Transfer-Encoding").lower()
     no_body = (not requests) and (method == "HEAD" or 100 <= status < 200 or status in (204, 304))
     if no_body:

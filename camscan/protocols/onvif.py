@@ -113,58 +113,72 @@ def parse_response(body: bytes, server: Endpoint) -> list[Evidence]:
 
     if name == "Fault":
         return [ev(note=_fault_note(op), authenticated=False)]
-    if name == "GetSystemDateAndTimeResponse":
-        return []
-    if name == "GetDeviceInformationResponse":
-        fields = {k: text(op, k) for k in ("Manufacturer", "Model", "FirmwareVersion", "SerialNumber", "HardwareId")}
-        if not any(fields.values()):
-            return []
-        return [ev(vendor=fields["Manufacturer"], model=fields["Model"],
-                   firmware=normalise_firmware(fields["FirmwareVersion"]), serial=fields["SerialNumber"],
-                   note=f"HardwareId={fields['HardwareId'][:40]}" if fields["HardwareId"] else "")]
-    if name == "GetCapabilitiesResponse":
-        caps = find(op, "Capabilities")
-        if caps is None:
-            return []
-        ptz = [p for p in find_all(caps, "PTZ") if text(p, "XAddr")]
-        sources = text(caps, "DeviceIO", "VideoSources")
-        note = f"video sources: {sources}" if sources.isdigit() else ""
-        if ptz:
-            return [ev(form="ptz", note=note)]
-        if find(caps, "Media") is not None:
-            return [ev(form="static", note=note)]
-        return []
-    if name == "GetServicesResponse":
-        services = find_all(op, "Service")
-        if not services:
-            return []
-        ptz = any(text(s, "Namespace") == PTZ_NS for s in services)
-        return [ev(form="ptz" if ptz else "static")]
-    if name == "GetNodesResponse":
-        nodes = find_all(op, "PTZNode")
-        return [ev(form="ptz", note=f"PTZ nodes: {len(nodes)}")] if nodes else []
-    if name == "GetHostnameResponse":
-        hostname = text(op, "Name")
-        return [ev(name=hostname[:120])] if hostname else []
     if name == "GetScopesResponse":
-        items = [text(i) for i in find_all(op, "ScopeItem")]
-        fields = scope_fields(items)
-        if not fields:
-            return []
-        banners = {}
-        if "name" in fields:
-            banners["wsd_name"] = fields["name"]
-        if "model" in fields:
-            banners["wsd_hardware"] = fields["model"]
-        return [ev(name=fields.get("name", ""), model=fields.get("model", ""), form=fields.get("form", ""),
-                   device_type=fields.get("device_type", ""), banners=banners,
-                   mac=normalise_mac(server.mac) or fields.get("mac", ""))]
-    if name == "GetEventPropertiesResponse":
-        return _event_topics(op, ev)
-    if name == "GetVideoSourcesResponse":
-        count = len(find_all(op, "VideoSources"))
-        return [ev(note=f"video sources: {count}")]
+        return _scopes(op, ev, server)
+    reader = _READERS.get(name)
+    return reader(op, ev) if reader else []
+
+
+_Ev = Callable[..., Evidence]
+
+
+def _device_information(op: Element, ev: _Ev) -> list[Evidence]:
+    fields = {k: text(op, k) for k in ("Manufacturer", "Model", "FirmwareVersion", "SerialNumber", "HardwareId")}
+    if not any(fields.values()):
+        return []
+    return [ev(vendor=fields["Manufacturer"], model=fields["Model"],
+               firmware=normalise_firmware(fields["FirmwareVersion"]), serial=fields["SerialNumber"],
+               note=f"HardwareId={fields['HardwareId'][:40]}" if fields["HardwareId"] else "")]
+
+
+def _capabilities(op: Element, ev: _Ev) -> list[Evidence]:
+    caps = find(op, "Capabilities")
+    if caps is None:
+        return []
+    ptz = [p for p in find_all(caps, "PTZ") if text(p, "XAddr")]
+    sources = text(caps, "DeviceIO", "VideoSources")
+    note = f"video sources: {sources}" if sources.isdigit() else ""
+    if ptz:
+        return [ev(form="ptz", note=note)]
+    if find(caps, "Media") is not None:
+        return [ev(form="static", note=note)]
     return []
+
+
+def _services(op: Element, ev: _Ev) -> list[Evidence]:
+    services = find_all(op, "Service")
+    if not services:
+        return []
+    ptz = any(text(s, "Namespace") == PTZ_NS for s in services)
+    return [ev(form="ptz" if ptz else "static")]
+
+
+def _nodes(op: Element, ev: _Ev) -> list[Evidence]:
+    nodes = find_all(op, "PTZNode")
+    return [ev(form="ptz", note=f"PTZ nodes: {len(nodes)}")] if nodes else []
+
+
+def _hostname(op: Element, ev: _Ev) -> list[Evidence]:
+    hostname = text(op, "Name")
+    return [ev(name=hostname[:120])] if hostname else []
+
+
+def _video_sources(op: Element, ev: _Ev) -> list[Evidence]:
+    return [ev(note=f"video sources: {len(find_all(op, 'VideoSources'))}")]
+
+
+def _scopes(op: Element, ev: _Ev, server: Endpoint) -> list[Evidence]:
+    fields = scope_fields([text(i) for i in find_all(op, "ScopeItem")])
+    if not fields:
+        return []
+    banners = {}
+    if "name" in fields:
+        banners["wsd_name"] = fields["name"]
+    if "model" in fields:
+        banners["wsd_hardware"] = fields["model"]
+    return [ev(name=fields.get("name", ""), model=fields.get("model", ""), form=fields.get("form", ""),
+               device_type=fields.get("device_type", ""), banners=banners,
+               mac=normalise_mac(server.mac) or fields.get("mac", ""))]
 
 
 def _event_topics(op: Element, ev: Callable[..., Evidence]) -> list[Evidence]:
@@ -178,3 +192,16 @@ def _event_topics(op: Element, ev: Callable[..., Evidence]) -> list[Evidence]:
     vocab = analytics.load()
     found = {cap: analytics.CAPABLE for cap in (vocab.word("onvif", local(el.tag)) for el in topics.iter()) if cap}
     return [ev(analytics=found)]
+
+
+# each answer the module reads, by its operation's element name (GetSystemDateAndTime says
+# nothing about the device: the clock is the client's business)
+_READERS: dict[str, Callable[[Element, _Ev], list[Evidence]]] = {
+    "GetDeviceInformationResponse": _device_information,
+    "GetCapabilitiesResponse": _capabilities,
+    "GetServicesResponse": _services,
+    "GetNodesResponse": _nodes,
+    "GetHostnameResponse": _hostname,
+    "GetEventPropertiesResponse": _event_topics,
+    "GetVideoSourcesResponse": _video_sources,
+}

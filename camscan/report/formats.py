@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from camscan.report import Exporter
 from camscan.report.csvfile import CsvExporter
-from camscan.report.diff import DiffJsonExporter, DiffTextExporter
+from camscan.report.diff_output import DiffJsonExporter, DiffTextExporter
 from camscan.report.foi import FOI_MARKDOWN, FOI_TEXT
 from camscan.report.foi_annex import FOI_ANNEX_MARKDOWN, FOI_ANNEX_TEXT
 from camscan.report.html import HtmlExporter

@@ -6,7 +6,7 @@ report.inert.terminal: cells, notes and counts carry device text (ONVIF faults, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from camscan.model import Device, Inventory
 from camscan.report import RenderContext
@@ -16,11 +16,6 @@ from camscan.serialise import TABLE_FIELDS
 
 # the recorder and channel share one column
 _CELL = {"via": lambda d: f"{d.via}:{d.channel}" if d.via else ""}
-# columns the terminal shows besides serialise.TABLE_FIELDS: (field, heading, width, after which
-# column); the OUI vendor shows when the inventory has that field
-_EXTRA = (("oui_vendor", "vendor", 14, "mac"), ("name", "name", 18, "model"))
-
-
 @dataclass(frozen=True, slots=True)
 class Column:
     field: str
@@ -30,14 +25,8 @@ class Column:
 
 
 def columns() -> list[Column]:
-    """The table's columns in order: serialise.TABLE_FIELDS with the name and vendor columns."""
-    known = {f.name for f in fields(Device)}
-    out = [Column(f.name, heading, width, f.kind) for f in TABLE_FIELDS if f.table for _, heading, width in [f.table]]
-    for name, heading, width, after in _EXTRA:
-        if name in known and all(c.field != name for c in out):
-            at = next((i + 1 for i, c in enumerate(out) if c.field == after), len(out))
-            out.insert(at, Column(name, heading, width))
-    return out
+    """The table's columns in order: serialise.TABLE_FIELDS (position, heading and width there)."""
+    return [Column(f.name, heading, width, f.kind) for f in TABLE_FIELDS if f.table for _, heading, width in [f.table]]
 
 
 def _cut(s: str, n: int) -> str:

@@ -60,6 +60,13 @@ def arp_reply(sender_ip: str, sender_mac: str, target_ip: str = SCANNER_IP, targ
     return eth(sender_mac, target_mac, 0x0806) + body
 
 
+def arp_request(sender_ip: str, sender_mac: str, target_ip: str) -> bytes:
+    """Who has `target_ip`? asked by `sender_ip` (a broadcast frame)."""
+    body = struct.pack(">HHBBH", 1, 0x0800, 6, 4, 1) + mac_bytes(sender_mac) + bytes(
+        int(x) for x in sender_ip.split(".")) + bytes(6) + bytes(int(x) for x in target_ip.split("."))
+    return eth(sender_mac, "ff:ff:ff:ff:ff:ff", 0x0806) + body
+
+
 def write_pcap(path: Path, frames: Iterable[bytes]) -> int:
     """A classic little-endian Ethernet pcap of `frames`, 1 ms apart; returns the frame count."""
     n = 0
