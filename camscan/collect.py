@@ -75,6 +75,9 @@ class Collector:
         # (device, fact) → [first, latest] (latest None until the fact is said again)
         self._facts: dict[tuple[tuple[str, ...], int], list[Evidence | None]] = {}
         self._asked: dict[tuple[str, ...], set[str]] = {}  # the first addresses each sender asked about
+        # a server's certificate → its latest sighting kept (None: seen once): a busy capture shows
+        # it in thousands of connections, and moving a time on is all a repeat does (as in _keep)
+        self._certificates: dict[tuple[str, ...], Evidence | None] = {}
 
     def _fact(self, key: tuple[str, ...], e: Evidence) -> int:
         if e.arp_op == "request":
@@ -153,7 +156,16 @@ class Collector:
         for e in items:
             if e.mac and _global(e.ip or server_ipv6):
                 e.mac = ""  # a server on the internet: the frames' MAC is a router's
-        self._keep(items, seen, server_ipv6)
+            key = (e.ip, server_ipv6, e.mac, str(server.port), *e.banners.values())
+            latest = self._certificates.get(key)
+            if latest is not None:
+                latest.seen = max(latest.seen, time.time() if seen is None else seen)
+                continue
+            self._keep([e], seen, server_ipv6)
+            if key in self._certificates and self.evidence and self.evidence[-1] is e:
+                self._certificates[key] = e  # its second sighting, the one later ones move on
+            elif len(self._certificates) < MAX_DEVICES:
+                self._certificates.setdefault(key, None)
 
     def tcp_stream(self, server: Endpoint, client: bytes, server_bytes: bytes, seen: float | None = None,
                    server_ipv6: str = "", handshake: bool = True) -> None:
