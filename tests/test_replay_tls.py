@@ -193,6 +193,46 @@ def test_a_cut_flight_mutated_is_malformed_or_a_list_quickly() -> None:
     assert_survives_mutation(lambda b: tls.parse(b, Endpoint(CAMERA.ip)), first_segment)
 
 
+def test_what_a_flight_says_is_kept_only_by_the_bytes_that_decide_it() -> None:
+    """The parser keeps what a flight said by its versions and the bytes after a record holding
+    the ServerHello alone: a server's next connection (another random) is read from the cache,
+    another negotiated version or certificate is not, and a record holding ServerHello and the
+    certificate together (as the lab's devices send them) is never confused with another."""
+    from camscan.lab.answers.tls import server_flight as one_record_flight
+    from camscan.lab.profile import load_profiles
+
+    def said(flight: bytes) -> tuple[str, str, str] | None:
+        got = tls.parse(flight, Endpoint(CAMERA.ip))
+        return (got[0].banners["x509_subject"], got[0].banners["x509_issuer"], got[0].banners["tls_version"]) \
+            if got else None
+
+    flight = h.server_flight(HIK_CHAIN)
+    hello_end = 5 + int.from_bytes(flight[3:5], "big")
+    assert said(flight) == (HIK_SUBJECT, CA, "TLS 1.2")
+    other_random = flight[:20] + bytes(20) + flight[40:]
+    assert said(other_random) == (HIK_SUBJECT, CA, "TLS 1.2")
+    assert said(flight[:9] + b"\x03\x01" + flight[11:]) == (HIK_SUBJECT, CA, "TLS 1.0")
+    axis = h.certificate("CN=axis-accc8ea31abf,O=Axis Communications AB")
+    assert said(flight[:hello_end] + h.server_flight([axis])[hello_end:])[0].startswith("CN=axis-")
+    profiles = [p for p in load_profiles() if p.tls is not None]
+    for p in profiles:
+        assert said(one_record_flight(p))[0] == p.tls["subject"]
+    # mutated flights say what a fresh reading says (cached or not)
+    import random
+
+    rng = random.Random(7)
+    for _ in range(300):
+        mutated = bytearray(flight[:700])
+        for _ in range(rng.randint(1, 4)):
+            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+        try:
+            fresh = tls.flight_certificate(bytes(mutated))
+        except Malformed:
+            continue
+        got = tls.parse(bytes(mutated), Endpoint(CAMERA.ip))
+        assert (got[0].banners["x509_subject"] if got else None) == (fresh[0] if fresh else None)
+
+
 # --- whose certificate it is ------------------------------------------------------------------
 
 @pytest.mark.parametrize("ttl", [52, 60, 64])

@@ -293,14 +293,41 @@ def cut_certificate_names(der: bytes, declared: int) -> tuple[str, str] | None:
         return None
 
 
-# The same certificate comes back in every connection to a server: the leaf (as much of it as the
-# capture kept) is read once; a leaf larger than this is read each time and never kept.
-LEAVES_CACHED, MAX_CACHED_LEAF = 256, 4096
+def flight_certificate(data: bytes) -> tuple[str, str, int] | None:
+    """(subject, issuer, version) of the leaf certificate in a server's flight, read afresh
+    (parse keeps what it said); None when the bytes hold none (not TLS, TLS 1.3, a capture that
+    stops before the subject's end)."""
+    handshake, version = _handshake_bytes(data)
+    for mtype, body, complete in _messages(handshake):
+        if mtype == _HS_SERVER_HELLO and complete and len(body) >= 2:
+            version = int.from_bytes(body[:2], "big")  # the negotiated version, not the record's
+        if mtype != _HS_CERTIFICATE:
+            continue
+        try:
+            leaf, declared = _leaf_certificate(body, complete)
+        except _Cut:
+            return None  # the capture stops before the leaf's length
+        names = cut_certificate_names(leaf, declared) if len(leaf) < declared else certificate_names(leaf)
+        return None if names is None else (*names, version)
+    return None
 
 
-@functools.lru_cache(maxsize=LEAVES_CACHED)
-def _leaf_names(leaf: bytes, declared: int) -> tuple[str, str] | None:
-    return cut_certificate_names(leaf, declared) if len(leaf) < declared else certificate_names(leaf)
+# A server sends the same bytes after its ServerHello in every connection (its certificate
+# chain), and a busy capture holds thousands of connections to the same few servers: what a
+# flight says is kept by the bytes that decide it (the record and negotiated versions, and all
+# after a record holding the ServerHello alone), for at most FLIGHTS_CACHED flights of at most
+# MAX_CACHED_FLIGHT bytes. Malformed flights are read each time, never kept.
+FLIGHTS_CACHED, MAX_CACHED_FLIGHT = 256, 16384
+_flights: dict[tuple[bytes, bytes], tuple[str, str, int] | None] = {}
+
+
+def _flight_key(data: bytes) -> tuple[bytes, bytes] | None:
+    if len(data) < 11 or data[0] != _CT_HANDSHAKE or data[5] != _HS_SERVER_HELLO:
+        return None
+    end = 5 + int.from_bytes(data[3:5], "big")
+    if end > len(data) or int.from_bytes(data[6:9], "big") + 9 != end or len(data) - end > MAX_CACHED_FLIGHT:
+        return None  # the record holds more than the ServerHello, or is cut
+    return data[1:3] + data[9:11], data[end:]
 
 
 def parse(payload: bytes, src: Endpoint) -> list[Evidence]:
@@ -313,29 +340,25 @@ def parse(payload: bytes, src: Endpoint) -> list[Evidence]:
         raise Malformed(f"TLS: payload of {len(data)} bytes is too large")
     if not data:
         raise Malformed("TLS: empty payload")
-    handshake, version = _handshake_bytes(data)
-    for mtype, body, complete in _messages(handshake):
-        if mtype == _HS_SERVER_HELLO and complete and len(body) >= 2:
-            version = int.from_bytes(body[:2], "big")  # the negotiated version, not the record's
-        if mtype != _HS_CERTIFICATE:
-            continue
-        try:
-            leaf, declared = _leaf_certificate(body, complete)
-        except _Cut:
-            return []  # the capture stops before the leaf's length
-        names = _leaf_names(leaf, declared) if len(leaf) <= MAX_CACHED_LEAF else \
-            _leaf_names.__wrapped__(leaf, declared)
-        if names is None:
-            return []  # the capture stops before the end of the leaf's subject
-        subject, issuer = names
-        banners = {"x509_subject": subject, "x509_issuer": issuer}
-        if version in _VERSIONS:
-            banners["tls_version"] = _VERSIONS[version]
-        return [Evidence(
-            source="tls",
-            ip=src.ip,
-            mac=src.mac,
-            banners=banners,
-            note="self-signed certificate" if subject == issuer and subject else "",
-        )]
-    return []
+    key = _flight_key(data)
+    if key is not None and key in _flights:
+        said = _flights[key]
+    else:
+        said = flight_certificate(data)
+        if key is not None:
+            if len(_flights) >= FLIGHTS_CACHED:
+                del _flights[next(iter(_flights))]
+            _flights[key] = said
+    if said is None:
+        return []
+    subject, issuer, version = said
+    banners = {"x509_subject": subject, "x509_issuer": issuer}
+    if version in _VERSIONS:
+        banners["tls_version"] = _VERSIONS[version]
+    return [Evidence(
+        source="tls",
+        ip=src.ip,
+        mac=src.mac,
+        banners=banners,
+        note="self-signed certificate" if subject == issuer and subject else "",
+    )]
