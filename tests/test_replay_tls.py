@@ -274,6 +274,29 @@ def test_the_scans_own_capture_reads_only_handshakes_the_scanner_opened(tmp_path
     assert len(certificates(collected(tmp_path, frames))) == 3
 
 
+def x509_examples() -> list[tuple[str, str]]:
+    """(subject, maker) of every x509_subject signature's examples (signatures/banners/x509.toml)."""
+    import tomllib
+
+    doc = tomllib.loads((ROOT / "signatures" / "banners" / "x509.toml").read_text())
+    return [(ex["text"], ex["manufacturer"]) for sig in doc["signature"] if sig["kind"] == "x509_subject"
+            for ex in sig["examples"]]
+
+
+@pytest.mark.parametrize(("subject", "maker"), x509_examples())
+def test_each_makers_certificate_in_a_capture_names_the_camera(tmp_path: Path, subject: str, maker: str) -> None:
+    """Hikvision's, Axis' and Bosch's certificates as x509.toml's examples write them, served by
+    an HTTPS-only camera on the LAN (no OUI: a locally administered MAC), replayed."""
+    from camscan.identify.fusion import fuse
+    from camscan.identify.signatures import load
+
+    frames = [fl.arp_reply(CAMERA.ip, CAMERA.mac), *h.session(CAMERA, PC, [h.certificate(subject, CA)], mss=536)]
+    [row] = fuse(collected(tmp_path, frames).evidence, load())
+    assert (row.ip, row.manufacturer) == (CAMERA.ip, maker)
+    assert row.provenance["manufacturer"].startswith("tls")
+    assert {"Hikvision", "Axis", "Bosch"} <= {m for _, m in x509_examples()}
+
+
 # --- real captures ----------------------------------------------------------------------------
 
 def test_real_dlink_capture_cloud_certificate_from_its_first_segment_is_no_row(tmp_path: Path) -> None:
