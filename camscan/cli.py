@@ -124,9 +124,12 @@ def _echo_output(name: str, inventory, context=None) -> None:
 @click.option("--db", metavar="DB", help=_DB_HELP)
 @click.option("--site", default="", metavar="NAME", help="The site this sensor scans (tags the run).")
 @click.option("--no-history", is_flag=True, help="Do not record this scan in the scan history.")
+@click.option("--accept-new-certs", is_flag=True,
+              help="Accept the HTTPS certificates that changed since the last scan (they get credentials again).")
 def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, json_path: str | None,
          capture_path: str | None, rate: float, ports: str, allow_public: bool, discovery_wait: float,
-         creds_path: str | None, quiet: bool, db: str | None, site: str, no_history: bool) -> None:
+         creds_path: str | None, quiet: bool, db: str | None, site: str, no_history: bool,
+         accept_new_certs: bool) -> None:
     """Scan TARGETs (addresses, CIDRs, ranges like 198.18.0.10-20, host names, or @file) you are
     authorised to scan.
 
@@ -135,6 +138,7 @@ def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, 
     """
     from camscan.output import check_all_writable, write_outputs
     from camscan.scan import credentials
+    from camscan.scan.certpins import read_pins
     from camscan.scan.result import apply_scan_notes, build_inventory
     from camscan.scan.runner import ScanOptions, run_scan
     from camscan.scan.targets import parse_ports, read_targets
@@ -149,7 +153,9 @@ def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, 
     from camscan.identify.policy import preload
 
     preload()  # a broken fusion policy or device-type vocabulary: one line before a packet goes out
-    opts = ScanOptions(ipset, interface, rate, port_list, capture_path, discovery_wait, credentials=creds or None)
+    opts = ScanOptions(ipset, interface, rate, port_list, capture_path, discovery_wait, credentials=creds or None,
+                       pins=None if target is None else read_pins(target, site, _warn),
+                       accept_new_certs=accept_new_certs)
     say = (lambda m: None) if quiet else (lambda m: click.echo(terminal(m), err=True))
     for name, addresses in named.names.items():
         say(f"{name} → {', '.join(addresses)}")
@@ -162,6 +168,8 @@ def scan(targets: tuple[str, ...], interface: str | None, csv_path: str | None, 
     inv = build_inventory(result.evidence, list(targets), result.skipped, result.notes,
                           scanner_ips={result.scanner_ip} - {""})
     apply_scan_notes(inv, result)
+    for warning in result.warnings:  # a changed certificate: shown even with --quiet
+        _warn(warning)
     _tag_site(inv, site)
     write_outputs(inv, {"csv": csv_path, "json": json_path})
     if target is not None:
@@ -182,6 +190,10 @@ def _store_target(db: str | None):
     from camscan.store import resolve
 
     return resolve(db)
+
+
+def _warn(message: str) -> None:
+    click.echo(terminal(f"camscan: warning: {message}"), err=True)
 
 
 def _tag_site(inv, site: str) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 # Evidence sources, as they appear in the inventory's `evidence` column (INVENTORY.md).
 SOURCES = (
     "arp", "oui", "sadp", "dhip", "dahua1", "bosch", "hanwha", "panasonic", "sony", "vivotek", "wsd", "ssdp",
-    "mdns", "http", "hnap", "tls", "rtsp", "onvif", "isapi", "cgi", "nvr", "dhcp", "ndp", "dns", "pppp",
+    "mdns", "http", "hnap", "hikweb", "tls", "rtsp", "onvif", "isapi", "cgi", "nvr", "dhcp", "ndp", "dns", "pppp",
 )
 
 DEVICE_TYPES = ("camera", "nvr", "dvr", "encoder", "intercom", "alarm", "other", "unknown")
@@ -159,6 +159,11 @@ class Device:
     # channel count discovery declared for it (None when discovery did not say)
     channels_unasked: bool = False
     channel_capacity: int | None = None
+    # the SHA-256 (hex) of the certificate the device's HTTPS port (443) presented in a live scan,
+    # "" when it showed none; `tls_changed` when it is not the one the history holds for the
+    # device (its IP or its MAC): the account was not offered to it (scan/certpins.py)
+    tls_sha256: str = ""
+    tls_changed: bool = False
     # columns joined from the user's asset register (purchase date, cost...), written after
     # the contract's columns in the register's own order
     extra: dict[str, str] = field(default_factory=dict)

@@ -70,6 +70,9 @@ DEVICE_FIELDS: tuple[Field, ...] = (
     Field("analytics", "texts"),
     Field("channels_unasked", "flag", csv=False),
     Field("channel_capacity", "number", csv=False),
+    # issue 9: the HTTPS certificate the device presented, and whether it changed since the last scan
+    Field("tls_sha256", csv=False),
+    Field("tls_changed", "flag", csv=False),
 )
 
 # the CSV's columns (INVENTORY.md): names and order fixed, new ones at the end

@@ -330,6 +330,23 @@ def test_without_credentials_analytics_are_unknown_and_recorders_unasked(full_sc
     assert any("up to 10 cameras may be connected" in n for n in dvr.notes)
 
 
+def test_a_hikvision_camera_with_discovery_off_is_named_by_the_page_it_serves_without_login(full_scan) -> None:
+    """The ANPR camera has SADP, WS-Discovery and UPnP switched off and the scan has no account:
+    /SDK/activateStatus, which Hikvision firmware serves to anyone, names its maker as surely as
+    SADP would (before it, only the App-webs/ banner did, with medium confidence)."""
+    _, js, cap, _ = full_scan
+    anpr = _device(json.loads(js.read_text()), ANPR)
+    assert (anpr["manufacturer"], anpr["confidence"]) == ("Hikvision", "high")
+    assert "hikweb" in anpr["evidence"] and "sadp" not in anpr["evidence"]
+    assert anpr["provenance"]["manufacturer"] == "hikweb"
+    assert not [n for n in anpr["notes"] if n.startswith("not activated")]  # the lab camera is activated
+    # asked once per open HTTP port, with no credentials
+    out = subprocess.run(["tcpdump", "-n", "-A", "-r", str(cap), f"dst host {ANPR} and tcp dst port 80"],
+                         capture_output=True, text=True).stdout
+    asked = [line for line in out.splitlines() if "HTTP: GET /SDK/activateStatus" in line]  # tcpdump summaries
+    assert len(asked) == 1 and "Authorization:" not in out
+
+
 def test_with_credentials_the_anpr_and_face_cameras_say_what_they_analyse(cred_scan) -> None:
     _, inv, js, _, _ = cred_scan
     got = {r["ip"]: r for r in rows(inv) if not r["via"]}
@@ -367,6 +384,14 @@ def test_slow_device_is_noted_and_the_scan_goes_on(cred_scan) -> None:
     dev = next(d for d in json.loads(js.read_text())["devices"] if d["ip"] == SLOW)
     assert any("no complete answer" in n for n in dev["notes"])
     assert dev["model"] == "HWI-T221H", "its SADP answer still identifies it"
+
+
+def test_libraries_print_no_log_lines_of_their_own(cred_scan) -> None:
+    """onvif-zeep-async sets the root logger to INFO when it is imported: every httpx request
+    would otherwise be a line on the user's terminal."""
+    *_, proc = cred_scan
+    leaked = [line for line in proc.stderr.splitlines() if line.split(":", 1)[0] in ("INFO", "DEBUG", "WARNING")]
+    assert not leaked, leaked[:3]
 
 
 def test_no_password_in_capture_or_exports(cred_scan) -> None:

@@ -173,10 +173,11 @@ def test_expected_inventories(generated: Path):
             for r in demo]
     assert keys == sorted(keys)
     bullet = by_ip[("198.18.0.10", "")]
-    assert bullet["evidence"] == "arp;oui;sadp;wsd;http;rtsp;onvif;isapi" and bullet["confidence"] == "high"
+    # hikweb: the page Hikvision serves without login (/SDK/activateStatus), asked after `/`
+    assert bullet["evidence"] == "arp;oui;sadp;wsd;http;hikweb;rtsp;onvif;isapi" and bullet["confidence"] == "high"
     assert by_ip[("198.18.0.32", "")]["evidence"] == "arp;sadp;http;rtsp;onvif"  # randomised MAC: no OUI
     assert by_ip[("198.18.0.50", "")]["confidence"] == "medium"
-    assert by_ip[("198.18.4.20", "")]["evidence"] == "oui;http;rtsp;onvif;isapi"  # its MAC from its own ISAPI
+    assert by_ip[("198.18.4.20", "")]["evidence"] == "oui;http;hikweb;rtsp;onvif;isapi"  # its MAC from its own ISAPI
     # the same inventory, but for the HTTPS-only Axis: the stress capture cuts its server's TLS flight
     # into 50-200-byte segments, and the first (the one the replay keeps) ends before the subject
     https = by_ip[(BY_ID["axis-https"].ip, "")]

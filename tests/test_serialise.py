@@ -26,7 +26,7 @@ FULL = Device(
     via="10.0.0.9", channel=3, site="Depot", advisories=["HIK-2021-1"],
     findings=[AdvisoryFinding("HIK-2021-1", "Command injection", heuristic=True)], evidence=["sadp", "nvr"],
     confidence="high", provenance={"model": "sadp", "ip": "nvr"}, notes=["a note"], mac_randomised=True,
-    extra={"cost": "120.00"},
+    tls_sha256="ab" * 32, tls_changed=True, extra={"cost": "120.00"},
 )
 
 

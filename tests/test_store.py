@@ -490,7 +490,8 @@ def test_render_json_is_stable_and_complete() -> None:
     assert list(doc["new"][0]) == ["ip", "mac", "manufacturer", "brand", "device_type", "form", "model", "firmware",
                                    "serial", "name", "via", "channel", "site", "advisories", "findings", "evidence",
                                    "confidence", "provenance", "notes", "mac_randomised", "ipv6", "addresses",
-                                   "oui_vendor", "analytics", "channels_unasked", "channel_capacity"]
+                                   "oui_vendor", "analytics", "channels_unasked", "channel_capacity",
+                                   "tls_sha256", "tls_changed"]
     [m] = doc["moved"]
     assert m["matched_by"] == "serial" and m["changes"] == {"ip": {"old": "10.1.1.5", "new": "10.1.1.9"}}
     assert m["old"]["ip"] == "10.1.1.5" and m["new"]["ip"] == "10.1.1.9"

@@ -20,7 +20,7 @@ FULL = Device(
     name="Car park ↗ «east» 'x' \\ \t tab", via="10.1.1.2", channel=0, site="Depot",
     advisories=["CVE-2021-36260"], evidence=["arp", "oui", "sadp", "nvr"], confidence="high",
     provenance={"model": "sadp", "ip": "arp"}, notes=["seen on two channels", "'quoted' \"note\""],
-    mac_randomised=True,
+    mac_randomised=True, tls_sha256="5e" * 32, tls_changed=True,
 )
 
 

@@ -24,7 +24,7 @@ MAX_INPUT = 4096
 
 # Banner kinds the protocol modules put in Evidence.banners (an entry may name any of them).
 PRODUCED_KINDS = (
-    "http_server", "http_realm", "http_title", "rtsp_server", "rtsp_realm", "rtsp_url", "rtsp_sdp",
+    "http_server", "http_realm", "http_title", "http_redirect", "rtsp_server", "rtsp_realm", "rtsp_url", "rtsp_sdp",
     "ssdp_server", "ssdp_location", "upnp_manufacturer", "upnp_model_name", "upnp_model_number",
     "upnp_model_description", "mdns_service", "mdns_txt", "mdns_instance", "mdns_host", "wsd_name",
     "wsd_hardware", "wsd_types",

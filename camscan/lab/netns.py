@@ -215,8 +215,11 @@ def _scale(clones: list[tuple[str, str]], plain: int) -> None:
         lines += [f"link add link trunk name {name} address {mac} type macvlan mode bridge bcqueuelen 100000",
                   f"addr add {ip}/{LAN.prefixlen} dev {name} noprefixroute", f"link set {name} up"]
         # replies leave by the interface that owns the source address (its own MAC)
-        rules += [f"rule add from {ip} table {100 + i}", f"route add {LAN} dev {name} src {ip} table {100 + i}",
-                  f"route add 224.0.0.0/4 dev {name} src {ip} table {100 + i}"]
+        # (tables from 1000: 253, 254 and 255 are the kernel's default, main and local tables, and
+        # a clone's routes there sent every other clone's replies out of that clone's MAC)
+        table = 1000 + i
+        rules += [f"rule add from {ip} table {table}", f"route add {LAN} dev {name} src {ip} table {table}",
+                  f"route add 224.0.0.0/4 dev {name} src {ip} table {table}"]
     batch(lines, ns=SCALE_NS)
     batch(rules, ns=SCALE_NS)
 

@@ -3,8 +3,9 @@
 Every response gives one Evidence(source="http") carrying the banners the signatures match:
 `http_server` (Server header), `http_realm` (the realm of every WWW-Authenticate challenge,
 distinct, in header order, joined with " | "; e.g. `IP Camera(C1234)`, `Login to
-4X7C5A1ZAG21L3F`) and `http_title` (the HTML <title>, at most 200 characters). Only the keys
-that were present are set.
+4X7C5A1ZAG21L3F`) and `http_title` (the HTML <title>, at most 200 characters) and `http_redirect` (where the page
+sends a browser: a 3xx Location or a script's `window.location`, as a path without its query;
+Hikvision's index page goes to `/doc/page/login.asp`). Only the keys that were present are set.
 
 Then a 2xx answer whose body is complete goes to the parser for what was asked:
 `/ISAPI/System/deviceInfo`, `/ISAPI/ContentMgmt/InputProxy/channels`, `/ISAPI/PTZCtrl/channels`
@@ -21,7 +22,9 @@ so an ONVIF answer is parsed whatever its status, to record the fault.
 Issue 10 added: Dahua's web UI (`/web_caps/webCapsConfig`, `/RPC2_Login`, `/RPC2`, by path:
 dahua_web), JVC's GetCamFeature JSON and Axis VAPIX parameter lists (by shape: jvc,
 axis_vapix), and D-Link HNAP (SOAP in HNAP's namespace, routed before the ONVIF route takes the
-envelope: hnap). Bodies are inflated first when the server deflated or gzipped them.
+envelope: hnap), and Hikvision's unauthenticated pages (`/SDK/activateStatus`,
+`/ISAPI/Security/extern/capabilities`, by path, and an ActivateStatus document by its root:
+hikweb). Bodies are inflated first when the server deflated or gzipped them.
 
 What it must not do: raise. A truncated or broken API body (entity bomb, DTD, bad XML,
 oversized) keeps the banner Evidence with `problem = "malformed"` and the detail in its note,
@@ -37,7 +40,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from camscan.model import Endpoint, Evidence, Malformed
-from camscan.protocols import axis_vapix, dahua_cgi, dahua_web, hnap, isapi, jvc, onvif
+from camscan.protocols import axis_vapix, dahua_cgi, dahua_web, hikweb, hnap, isapi, jvc, onvif
 from camscan.protocols.httpmsg import UNDECODABLE_ENCODING, HttpMessage, auth_realms
 from camscan.values import normalise_mac
 
@@ -70,6 +73,9 @@ _CT_CHARSET = re.compile(r"charset\s*=\s*\"?([A-Za-z0-9_.:-]{1,40})", re.I)
 _TAG_START = re.compile(rb"<[A-Za-z_]")
 _FIRST_TAG = re.compile(rb"<([A-Za-z_][\w.-]{0,100}(?::[A-Za-z_][\w.-]{0,100})?)((?:\s[^>]{0,4096})?)/?>")
 _XMLNS = re.compile(rb"""xmlns(?::([\w.-]+))?\s*=\s*["']([^"']*)["']""")
+# a page whose script sends the browser on (Hikvision's index: window.location.href = "/doc/...")
+_SCRIPT_REDIRECT = re.compile(rb"""window\.location(?:\.href)?\s{0,4}=\s{0,4}["']([^"'\s<>]{1,200})["']""")
+_REDIRECT_SNIFF = 16 * 1024
 
 _ISAPI_DEVICE_INFO = "ISAPI deviceInfo"
 _ISAPI_CHANNELS = "ISAPI InputProxy channels"
@@ -84,6 +90,7 @@ _DAHUA_WEB = "Dahua web UI"
 _HNAP = "HNAP"
 _JVC = "JVC CGI"
 _AXIS = "Axis VAPIX"
+_HIKWEB = "Hikvision web page"
 
 
 def _clean(value: str, limit: int = 200) -> str:
@@ -120,8 +127,23 @@ def html_title(response: HttpMessage) -> str:
     return _clean(html.unescape(_TAGS.sub(" ", title)), TITLE_MAX)
 
 
+def redirect_path(response: HttpMessage) -> str:
+    """Where a response sends a browser, as a path without its query: a 3xx answer's Location,
+    or the target of a `window.location` assignment in the first 16 KiB of a page; "" when
+    neither (or the target is not a URL)."""
+    if 300 <= response.status < 400:
+        target = response.header("Location")
+    else:
+        found = _SCRIPT_REDIRECT.search(response.body[:_REDIRECT_SNIFF])
+        target = found.group(1).decode("latin-1") if found else ""
+    try:
+        return _clean(urlsplit(target.strip()).path) if target.strip() else ""
+    except ValueError:  # an unparseable URL (a bracketed host that is not IPv6...)
+        return ""
+
+
 def banners(response: HttpMessage) -> dict[str, str]:
-    """The http_server / http_realm / http_title banners present in a response."""
+    """The http_server / http_realm / http_title / http_redirect banners present in a response."""
     out: dict[str, str] = {}
     server = _clean(response.header("Server"))
     if server:
@@ -132,6 +154,9 @@ def banners(response: HttpMessage) -> dict[str, str]:
     title = html_title(response)
     if title:
         out["http_title"] = title
+    redirect = redirect_path(response)
+    if redirect:
+        out["http_redirect"] = redirect
     return out
 
 
@@ -174,6 +199,8 @@ _BY_PATH: dict[str, tuple[str, Handler]] = {
     isapi.CAPABILITIES.lower(): (_ISAPI_CAPS, isapi.parse_capabilities),
     isapi.VIDEO_INPUTS.lower(): (_ISAPI_INPUTS, isapi.parse_video_inputs),
     **{path.lower(): (_ISAPI_SMART, isapi.parse_smart_config) for path in isapi.SMART_CONFIGS},
+    hikweb.ACTIVATE_STATUS.lower(): (_HIKWEB, hikweb.parse_activate_status),
+    hikweb.EXTERN_CAPABILITIES.lower(): (_HIKWEB, hikweb.parse_extern_capabilities),
 }
 _BY_ROOT: dict[str, tuple[str, Handler]] = {
     "DeviceInfo": (_ISAPI_DEVICE_INFO, isapi.parse_device_info),
@@ -181,6 +208,7 @@ _BY_ROOT: dict[str, tuple[str, Handler]] = {
     "PTZChannelList": (_ISAPI_PTZ, isapi.parse_ptz_channels),
     "DeviceCap": (_ISAPI_CAPS, isapi.parse_capabilities),
     "VideoInputChannelList": (_ISAPI_INPUTS, isapi.parse_video_inputs),
+    "ActivateStatus": (_HIKWEB, hikweb.parse_activate_status),
 }
 
 

@@ -46,4 +46,6 @@ def sweep(iface: Interface, targets: list[str], scope: Scope, limiter: RateLimit
     finally:
         sock.close()
     wanted = set(targets)
-    return {ip: mac for ip, mac in replies.items() if ip in wanted}
+    # the capture thread is still adding replies: iterate a copy (dict(d) copies in one step
+    # under the GIL; iterating `replies` itself raised "dictionary changed size" on a /22)
+    return {ip: mac for ip, mac in dict(replies).items() if ip in wanted}

@@ -149,6 +149,9 @@ class _Session:
         except httpx.ConnectError as exc:
             if self.port != self.t.tls_port or self.answered or not self.t.port:
                 raise
+            if self.known_cert:  # it showed a certificate before: plain HTTP could be an impostor's
+                raise CertificateChanged(f"HTTPS on {self.port} failed ({type(exc).__name__}) where the last scan "
+                                         "saw a certificate: not asked over HTTP") from None
             # the handshake failed before any request was sent: nothing of the account has gone
             self.out.notes.append(f"HTTPS on {self.port} failed ({type(exc).__name__}); asked over HTTP")
             self.port = self.t.port
@@ -325,6 +328,7 @@ async def enrich(targets: list[Target], creds: Credentials, scope: Scope, limite
     (`progress(1)` as each device is done, for the terminal's bar).
     `known_certs` (ip → hex SHA-256, from the history): a device whose HTTPS certificate is
     another one now gets no credentials, and a note saying so."""
+    _quiet_libraries()  # onvif may be imported already (its basicConfig): no INFO line per request
     sem = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency)
 

@@ -1,6 +1,8 @@
 """Unicast TCP probes: which of the camera ports answer, then an HTTP GET / and an RTSP OPTIONS
-on what did, and the UPnP descriptions SSDP pointed at. Read-only requests only; bounded
-concurrency, per-connection timeouts, and every SYN paced by the scan's rate limiter."""
+on what did, and the UPnP descriptions SSDP pointed at. An HTTP port that answered `/` is also
+asked the page Hikvision firmware serves without login (hikweb.PROBE_PATHS: one more GET, no
+credentials, redirects not followed). Read-only requests only; bounded concurrency,
+per-connection timeouts, and every SYN paced by the scan's rate limiter."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from camscan import __version__
-from camscan.protocols import http, rtsp
+from camscan.protocols import hikweb, http, rtsp
 from camscan.scan.isolation import isolated
 from camscan.scan.pacing import RateLimiter
 from camscan.scan.targets import Scope, ScopeError
@@ -93,6 +95,15 @@ async def probe_hosts(hosts: list[str], ports: tuple[int, ...], scope: Scope, li
                 return
             open_ports.setdefault(ip, []).append(port)
             if req and resp:
+                sink(ip, port, req, resp)
+            if port in HTTP_PORTS and resp.startswith(b"HTTP/"):
+                await unauthenticated_pages(ip, port)
+
+    async def unauthenticated_pages(ip: str, port: int) -> None:
+        for path in hikweb.PROBE_PATHS:
+            req = http_get(ip if port == http.PORT else f"{ip}:{port}", path)
+            resp = await _exchange(ip, port, req, timeout, limiter, scope)
+            if resp:
                 sink(ip, port, req, resp)
 
     tasks = [asyncio.create_task(one(ip, p)) for ip in hosts for p in ports]

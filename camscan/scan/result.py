@@ -42,6 +42,10 @@ def apply_scan_notes(inventory: Inventory, result: ScanResult) -> None:
     for d in inventory.devices:
         if not d.via and d.ip in result.device_notes:
             d.notes.extend(result.device_notes[d.ip])
+        if not d.via and d.ip:  # the certificate on 443, and whether it is not the one last accepted
+            d.tls_sha256 = result.certificates.get(d.ip, "")
+            change = result.cert_changes.get(d.ip)
+            d.tls_changed = change is not None and not change.accepted
     if result.enrichment:
         parts = [f"{n} {k}" for k, n in sorted(result.enrichment.items())]
         inventory.notes.append("credentialed identification: " + ", ".join(parts))

@@ -5,6 +5,7 @@ the replies its sockets received when it cannot. Ctrl-C keeps what was found so 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import re
 import time
@@ -17,7 +18,7 @@ from camscan.collect import Collector
 from camscan.model import Endpoint, Evidence
 from camscan.protocols import http
 from camscan.protocols.registry import DEFAULT_TCP_PORTS
-from camscan.scan import arpsweep, link, offer, tempcapture
+from camscan.scan import arpsweep, certpins, link, offer, tempcapture
 from camscan.scan.capture import LiveCapture
 from camscan.scan.credentials import Credentials
 from camscan.scan.discovery import discover
@@ -26,6 +27,7 @@ from camscan.scan.pacing import RateLimiter
 from camscan.scan.probes import fetch_descriptions, probe_hosts
 from camscan.scan.progress import ArpBars, Progress, Tally, no_progress
 from camscan.scan.targets import Scope
+from camscan.store.rows import CertificatePins
 
 
 @dataclass
@@ -38,6 +40,10 @@ class ScanOptions:
     discovery_wait: float = 1.5
     connect_timeout: float = 1.0
     credentials: Credentials | None = None
+    # the certificates the history holds (None: no history, nothing to compare with), and
+    # whether a changed one is accepted this time (scan/certpins.py)
+    pins: CertificatePins | None = None
+    accept_new_certs: bool = False
 
 
 @dataclass
@@ -52,6 +58,11 @@ class ScanResult:
     enrichment: dict[str, int] = field(default_factory=dict)
     # the scanner's own address on the scanned link ("" when it has none there)
     scanner_ip: str = ""
+    # ip → hex SHA-256 of the certificate on 443, and the devices whose certificate is not the
+    # one the history holds (scan/certpins.py); `warnings` are for stderr, one line each
+    certificates: dict[str, str] = field(default_factory=dict)
+    cert_changes: dict[str, certpins.Change] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 Say = Callable[[str], None]
@@ -106,6 +117,8 @@ class Scan:
         self.ssdp_locations: set[tuple[str, str]] = set()  # (announcer, LOCATION)
         self.outcomes: list[Outcome] = []
         self.open_ports: dict[str, list[int]] = {}
+        self.cert_seen: dict[str, str] = {}  # ip → SHA-256 of the certificate on 443
+        self.cert_changes: dict[str, certpins.Change] = {}
 
     def run(self) -> ScanResult:
         """Every phase in order; Ctrl-C ends them early and keeps what was found."""
@@ -211,7 +224,7 @@ class Scan:
         inside the targets, whose descriptions are fetched after the probes."""
         opts, iface, scope = self.opts, self.iface, self.scope
         if self.capture is not None:  # replies that arrived after the sweep ended still count
-            self.arp_found = {ip: mac for ip, mac in self.capture.arp_replies.items() if ip in opts.targets}
+            self.arp_found = {ip: mac for ip, mac in dict(self.capture.arp_replies).items() if ip in opts.targets}
         responders = {e.ip for e in self.live.evidence if e.ip}
         if self.root and iface is not None:
             hosts = set(self.arp_found) | (responders & {str(i) for i in self.onlink}) \
@@ -265,19 +278,32 @@ class Scan:
         def on_certificate(ip: str, port: int, der: bytes) -> None:
             said = certificate_evidence(der, Endpoint(ip, self.arp_found.get(ip, ""), port))
             self.live.evidence.extend(said)  # a scan with a capture reads them in its replay
+            if port == certpins.HTTPS_PORT:
+                self.cert_seen[ip] = hashlib.sha256(der).hexdigest()
 
         await fetch_certificates(self.open_ports, self.scope, self.limiter, on_certificate)
+        if self.opts.pins is not None:
+            self.cert_changes = certpins.changes(self.cert_seen, set(self.open_ports), self.arp_found,
+                                                 self.opts.pins, certpins.HTTPS_PORT in self.opts.ports,
+                                                 self.opts.accept_new_certs)
 
     async def credentialed_enrichment(self, credentials: Credentials) -> None:
         """Ask the devices' own APIs with the user's accounts."""
         targets = offer.corroborate(api_targets(self.live.evidence, self.open_ports, self.scope),
                                     self.live.evidence, self.open_ports)
+        held = {ip for ip, c in self.cert_changes.items() if not c.accepted}
+        # a changed certificate: not offered the account at all (ONVIF over HTTP included)
+        self.outcomes.extend(Outcome(t.ip, withheld=True) for t in targets if t.ip in held)
+        targets = [t for t in targets if t.ip not in held]
+        pins = self.opts.pins
+        known = None if pins is None else certpins.known_certs(self.cert_seen, pins, self.arp_found,
+                                                               self.cert_changes)
         self.say(f"credentialed identification of {len(targets)} devices ...")
         asked = Tally(lambda _n: None)
         asked.advance, finish = self.progress("device APIs", len(targets),
                                               lambda: f"{asked.done} of {len(targets)} devices asked")
         self.outcomes.extend(await enrich(targets, credentials, self.scope, self.limiter, self.on_exchange,
-                                          progress=asked))
+                                          known_certs=known, progress=asked))
         finish()
         if self.capture is None:  # no capture to replay: ONVIF's answers come as evidence directly
             for o in self.outcomes:
@@ -316,7 +342,10 @@ class Scan:
         target_macs = {e.mac for e in evidence if e.ip and e.mac and not e.via}
         evidence = [e for e in evidence if e.ip or e.via or e.mac in target_macs]
         result = ScanResult(evidence, skipped, self.notes, self.interrupted, self.phases, len(self.arp_found),
-                            scanner_ip=own)
+                            scanner_ip=own, certificates=dict(self.cert_seen), cert_changes=dict(self.cert_changes))
+        for ip, change in sorted(self.cert_changes.items(), key=lambda kv: netaddr.IPAddress(kv[0])):
+            result.device_notes.setdefault(ip, []).append(change.note())
+            result.warnings.append(change.warning())
         for o in self.outcomes:
             if o.notes:
                 result.device_notes.setdefault(o.ip, []).extend(o.notes)

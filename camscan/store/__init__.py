@@ -11,7 +11,7 @@ spool and sends it later.
 from __future__ import annotations
 
 from camscan.store.common import HistoryError, Store
-from camscan.store.rows import KINDS, ScanInfo
+from camscan.store.rows import KINDS, CertificatePins, ScanInfo
 from camscan.store.schema import MIGRATIONS, SCHEMA_VERSION
 from camscan.store.sqlite import SqliteHistory
 from camscan.store.target import Target, default_db_path, resolve, spool_path
@@ -34,5 +34,5 @@ def open_db(option: str | None) -> Store:
     return open_store(resolve(option))
 
 
-__all__ = ["KINDS", "MIGRATIONS", "SCHEMA_VERSION", "History", "HistoryError", "ScanInfo", "SqliteHistory", "Store",
-           "Target", "default_db_path", "open_db", "open_store", "resolve", "spool_path"]
+__all__ = ["KINDS", "MIGRATIONS", "SCHEMA_VERSION", "CertificatePins", "History", "HistoryError", "ScanInfo",
+           "SqliteHistory", "Store", "Target", "default_db_path", "open_db", "open_store", "resolve", "spool_path"]

@@ -23,6 +23,7 @@ from camscan.store.rows import (
     DEVICE_COLUMNS,
     INFO_COLUMNS,
     KINDS,
+    CertificatePins,
     ScanInfo,
     decode_row,
     device_to_row,
@@ -166,6 +167,30 @@ class Store(ABC):
         started, targets, skipped, notes = self._scan_row(scan_id)
         return Inventory(devices=devices, targets=load_list(targets), scanned_at=started,
                          skipped=json.loads(skipped), notes=load_list(notes))
+
+    def certificate_pins(self, site: str = "") -> CertificatePins:
+        """The certificate each device last showed in a live scan of `site` ("" for scans without
+        one), by IP and by MAC, leaving out rows whose certificate was found changed (it is not
+        accepted until the user says so: `scan --accept-new-certs`). Replays are left out: a
+        capture is not a conversation camscan had with the device."""
+        pins = CertificatePins()
+        rows = self._read("SELECT d.ip, d.mac, d.more FROM devices d JOIN scans s ON s.id = d.scan_id "
+                          "WHERE s.kind = 'scan' AND s.site = ? AND d.via = '' AND d.more LIKE ? "
+                          "AND d.more NOT LIKE ? ORDER BY s.started_at DESC, s.id DESC, d.id",
+                          (site, '%"tls_sha256": "%', '%"tls_sha256": ""%'))
+        for ip, mac, more in rows:
+            try:
+                extra = json.loads(more)
+            except ValueError:
+                continue
+            sha = extra.get("tls_sha256") if isinstance(extra, dict) else None
+            if not isinstance(sha, str) or not sha or extra.get("tls_changed"):
+                continue
+            if ip:
+                pins.by_ip.setdefault(ip, sha)
+            if mac:
+                pins.by_mac.setdefault(mac, sha)
+        return pins
 
     def _scan_row(self, scan_id: int) -> tuple:
         rows = self._read("SELECT started_at, targets, skipped, notes FROM scans WHERE id = ?", (scan_id,))

@@ -70,6 +70,15 @@ def decode_row(values: tuple) -> dict[str, Any]:
     return row
 
 
+@dataclass(frozen=True, slots=True)
+class CertificatePins:
+    """The HTTPS certificate (hex SHA-256) camscan last accepted for each device, by its IP and
+    by its MAC: from the newest live scan that recorded one and did not find it changed."""
+
+    by_ip: dict[str, str] = field(default_factory=dict)
+    by_mac: dict[str, str] = field(default_factory=dict)
+
+
 def load_list(text: str) -> list[str]:
     return [] if text == "[]" else json.loads(text)
 

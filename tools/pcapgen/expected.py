@@ -21,7 +21,7 @@ COLUMNS = ("ip", "mac", "manufacturer", "brand", "device_type", "form", "model",
 VIDEO_KINDS = ("camera", "nvr", "dvr", "encoder", "unknown")
 
 # vendor protocols (only that maker's firmware speaks them) / authenticated APIs
-VENDOR_SOURCES = {"sadp", "dhip", "isapi", "cgi", "onvif", "bosch", "hanwha"}
+VENDOR_SOURCES = {"sadp", "dhip", "isapi", "cgi", "onvif", "bosch", "hanwha", "hikweb"}
 BANNER_SOURCES = {"http", "rtsp", "ssdp", "wsd", "mdns", "tls", "dhcp"}
 
 

@@ -1,5 +1,7 @@
-"""HTTP conversations with a device: the web page, its digest-protected ISAPI or Dahua CGI API (401,
-then the retry with the challenge), and raw responses the hostile capture needs. The device's
+"""HTTP conversations with a device: the web page (and on a Hikvision device the page it serves
+without login, /SDK/activateStatus, as a scan asks every HTTP port), its digest-protected ISAPI
+or Dahua CGI API (401, then the retry with the challenge), and raw responses the hostile
+capture needs. The device's
 side comes from camscan.lab.answers.
 """
 
@@ -11,7 +13,7 @@ import re
 
 from camscan.lab import answers
 from camscan.lab.profile import Profile
-from camscan.protocols import dahua_cgi, http, isapi
+from camscan.protocols import dahua_cgi, hikweb, http, isapi
 from tools.pcapgen.capture import USER_AGENT, Capture, Peer, Tcp
 
 
@@ -77,6 +79,13 @@ def web_page(cap: Capture, peer: Peer) -> None:
     exchange(tcp, p, "GET", "/", p.ip)
     tcp.close()
     cap.credit(p, "http")
+    if p.isapi is not None:  # camscan/scan/probes.py asks it next, on its own connection
+        tcp = Tcp(cap, peer, int((p.http or {}).get("port", http.PORT)))
+        tcp.open()
+        for path in hikweb.PROBE_PATHS:
+            exchange(tcp, p, "GET", path, p.ip)
+        tcp.close()
+        cap.credit(p, "hikweb")
 
 
 def api_calls(cap: Capture, peer: Peer) -> None:

@@ -37,6 +37,17 @@ def isapi_device_info(p: Profile) -> bytes:
             f"{fields}\n</DeviceInfo>\n").encode()
 
 
+def activate_status(p: Profile, close: bool) -> bytes:
+    """GET /SDK/activateStatus, served without login as Hikvision firmware serves it: an
+    ActivateStatus document in the device's ISAPI namespace whose Activated is the SADP
+    section's `activated` (protocols/hikweb.py cites the public clients that read it)."""
+    ns, version = _isapi_ns(p)
+    activated = "true" if (p.sadp or {}).get("activated", True) else "false"
+    body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<ActivateStatus version="{version}" xmlns="{ns}">\n'
+            f"<Activated>{activated}</Activated>\n</ActivateStatus>\n").encode()
+    return http_message(200, body, "application/xml", server_header(p), close=close)
+
+
 def _is_recorder(p: Profile) -> bool:
     return (p.isapi or {}).get("device_info", {}).get("deviceType") in ("NVR", "DVR", "HybirdNVR")
 

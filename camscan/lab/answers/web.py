@@ -9,10 +9,11 @@ from collections.abc import Mapping
 from camscan.lab.answers.auth import digest_challenge, digest_ok
 from camscan.lab.answers.cgi import cgi_route
 from camscan.lab.answers.common import esc, header_value, http_message, server_header
-from camscan.lab.answers.isapi import isapi_route
+from camscan.lab.answers.isapi import activate_status, isapi_route
 from camscan.lab.answers.onvif import onvif_paths, onvif_route
 from camscan.lab.answers.ssdp import upnp_description, upnp_description_path
 from camscan.lab.profile import Profile
+from camscan.protocols import hikweb
 
 
 def _web_page(p: Profile, close: bool) -> bytes:
@@ -35,7 +36,8 @@ def http_response(p: Profile, method: str, target: str, headers: Mapping[str, st
     """The device's HTTP server: the whole response (status line, headers, body) to one request.
 
     Routes: `/` web UI page (Server header, <title>); the UPnP description at the SSDP
-    LOCATION path; `/ISAPI/...` and `/cgi-bin/...` behind digest auth; ONVIF SOAP POSTs to the
+    LOCATION path; a Hikvision device's `/SDK/activateStatus` without login; `/ISAPI/...` and
+    `/cgi-bin/...` behind digest auth; ONVIF SOAP POSTs to the
     service paths its GetCapabilities names. Anything else is 404; methods other than GET and
     POST are 405, and POST is only for SOAP.
     """
@@ -55,6 +57,8 @@ def http_response(p: Profile, method: str, target: str, headers: Mapping[str, st
         return http_message(200, upnp_description(p), 'text/xml; charset="utf-8"', server, close=close)
     if path == "/" and p.http is not None:
         return _web_page(p, close)
+    if path == hikweb.ACTIVATE_STATUS and p.isapi is not None:  # Hikvision serves it without login
+        return activate_status(p, close)
     realm = (p.http or {}).get("realm", "")
     protected = (p.http or {}).get("digest", True)
     if (path.startswith("/ISAPI/") and p.isapi is not None) or (path.startswith("/cgi-bin/") and p.cgi is not None):
