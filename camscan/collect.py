@@ -14,6 +14,7 @@ take the IPv4 address a device states about itself, if any.
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from dataclasses import dataclass, field, fields, replace
 
@@ -79,6 +80,9 @@ class Collector:
         # _keep stamps it) or the problem counted
         self._parsed: dict[tuple[str, Endpoint, bytes], list[Evidence] | str] = {}
         self._asked: dict[tuple[str, ...], set[str]] = {}  # the first addresses each sender asked about
+        # a server's certificate → its latest sighting kept (None: seen once): a busy capture shows
+        # it in thousands of connections, and moving a time on is all a repeat does (as in _keep)
+        self._certificates: dict[tuple[str, ...], Evidence | None] = {}
 
     def _fact(self, key: tuple[str, ...], e: Evidence) -> int:
         if e.arp_op == "request":
@@ -158,13 +162,29 @@ class Collector:
 
     def tls_stream(self, server: Endpoint, server_bytes: bytes, seen: float | None = None,
                    server_ipv6: str = "") -> None:
-        """The server side of a TLS connection: its certificate's subject and issuer."""
+        """The server side of a TLS connection, or the start of it that a capture kept: its
+        certificate's subject and issuer (a server's many connections say one fact, _keep)."""
         try:
-            self._keep(tls.parse(server_bytes, server), seen, server_ipv6)
+            items = tls.parse(server_bytes, server)
         except Malformed:
             self.counters.add("malformed TLS handshakes")
+            return
         except Exception:
             self.counters.add("unreadable TLS handshakes (parser error)")
+            return
+        for e in items:
+            if e.mac and _global(e.ip or server_ipv6):
+                e.mac = ""  # a server on the internet: the frames' MAC is a router's
+            key = (e.ip, server_ipv6, e.mac, str(server.port), *e.banners.values())
+            latest = self._certificates.get(key)
+            if latest is not None:
+                latest.seen = max(latest.seen, time.time() if seen is None else seen)
+                continue
+            self._keep([e], seen, server_ipv6)
+            if key in self._certificates and self.evidence and self.evidence[-1] is e:
+                self._certificates[key] = e  # its second sighting, the one later ones move on
+            elif len(self._certificates) < MAX_DEVICES:
+                self._certificates.setdefault(key, None)
 
     def tcp_stream(self, server: Endpoint, client: bytes, server_bytes: bytes, seen: float | None = None,
                    server_ipv6: str = "", handshake: bool = True) -> None:
@@ -203,6 +223,18 @@ class Collector:
                 if ev.problem == "malformed":
                     self.counters.add("malformed device API bodies")
             self._keep(items, seen, server_ipv6)
+
+
+def _global(address: str) -> bool:
+    """Whether `address` is globally routable: a certificate from one is a server elsewhere (a
+    camera's cloud), whose frames carry a router's MAC whatever hop count they arrive with (a
+    server four hops away arrives with TTL 60, which a LAN host also sends). Without a MAC of its
+    own the certificate alone never makes a row (fusion.remote_certificate_only); a LAN device at
+    a public address keeps its row, the certificate joining it by address."""
+    try:
+        return ipaddress.ip_address(address).is_global
+    except ValueError:
+        return False
 
 
 def _udp_parsers(sport: int, dport: int) -> list[UdpParserEntry]:

@@ -178,7 +178,12 @@ def test_expected_inventories(generated: Path):
     assert by_ip[("198.18.0.32", "")]["evidence"] == "arp;sadp;http;rtsp;onvif"  # randomised MAC: no OUI
     assert by_ip[("198.18.0.50", "")]["confidence"] == "medium"
     assert by_ip[("198.18.4.20", "")]["evidence"] == "oui;http;hikweb;rtsp;onvif;isapi"  # its MAC from its own ISAPI
-    assert _rows(generated / "stress-tcp.expected.csv") == demo
+    # the same inventory, but for the HTTPS-only Axis: the stress capture cuts its server's TLS flight
+    # into 50-200-byte segments, and the first (the one the replay keeps) ends before the subject
+    https = by_ip[(BY_ID["axis-https"].ip, "")]
+    assert (https["evidence"], https["confidence"]) == ("arp;oui;tls", "medium")
+    assert _rows(generated / "stress-tcp.expected.csv") == [
+        {**r, "evidence": "arp;oui", "confidence": "low"} if r is https else r for r in demo]
     hostile = _rows(generated / "hostile.expected.csv")
     assert [r["ip"] for r in hostile if r["ip"] in ("198.18.0.10", "198.18.0.40", "198.18.0.50")] == \
         ["198.18.0.10", "198.18.0.40", "198.18.0.50"]

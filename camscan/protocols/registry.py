@@ -127,11 +127,9 @@ DISCOVERY_GROUPS: frozenset[str] = frozenset(d.group for d in UDP_DISCOVERY)
 # Every port whose TCP conversations the HTTP/RTSP/ONVIF/ISAPI/CGI parsers read.
 TCP_PORTS: tuple[int, ...] = tuple(sorted(set(http.PORTS) | set(rtsp.PORTS)))
 # TLS ports: a conversation on one of these handed to the Collector is read for the server's
-# certificate (TLS 1.0-1.2 handshake), never as HTTP. They are not in TCP_PORTS, so the replay
-# filter does not take them yet: HTTPS is most of a site's traffic (55% of the replay
-# benchmark's 2 M packets), and reassembling all of it in Python made replay 4x slower; the
-# filter needs a clause that keeps only the server's side of the handshake (`tcp src port 443`
-# and the first segments) before they can be added.
+# certificate (TLS 1.0-1.2 handshake), never as HTTP. They are not in TCP_PORTS: HTTPS is most
+# of a site's traffic, so the replay's filter keeps of them only the segments from the server
+# that start its flight (replay/pcapfile.py), not whole conversations.
 TLS_PORTS: tuple[int, ...] = tls.PORTS
 # What a scan probes by default: the web UI and its usual alternatives, RTSP, and the vendors'
 # private SDK ports (open or not says something; camscan never speaks those protocols).

@@ -94,8 +94,14 @@ class Reassembler:
     """Collects segments per conversation and calls `sink` with each finished one."""
 
     def __init__(self, server_ports: set[int], sink: StreamSink, counters: Counters,
-                 origin: Origin | None = None) -> None:
+                 origin: Origin | None = None, gaps_expected: bool = False,
+                 max_open: int = MAX_OPEN_STREAMS) -> None:
+        """`gaps_expected`: the capture filter keeps only some segments of these streams (TLS:
+        the start of the server's flight), so a missing segment is not worth counting.
+        `max_open`: how many streams are held before the oldest is handed on."""
         self._server_ports = server_ports
+        self._gaps_expected = gaps_expected
+        self._max_open = max_open
         self._sink = sink
         self._counters = counters
         self._origin = origin
@@ -153,7 +159,7 @@ class Reassembler:
         st = _Stream(key, server[0], server[1])
         st.client_ip = a[0] if server == b else b[0]
         self._streams[key] = st
-        if len(self._streams) > MAX_OPEN_STREAMS:
+        if len(self._streams) > self._max_open:
             self._finish(next(iter(self._streams)))
         return st
 
@@ -224,7 +230,8 @@ class Reassembler:
         out = bytearray()
         for r, data in rel:
             if r > cur:
-                self._counters.add("TCP streams with missing segments")
+                if not self._gaps_expected:
+                    self._counters.add("TCP streams with missing segments")
                 break
             end = r + len(data)
             if end <= cur:

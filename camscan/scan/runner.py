@@ -117,7 +117,6 @@ class Scan:
         self.ssdp_locations: set[tuple[str, str]] = set()  # (announcer, LOCATION)
         self.outcomes: list[Outcome] = []
         self.open_ports: dict[str, list[int]] = {}
-        self.certificates_said: list[Evidence] = []  # what the TLS ports' certificates said
         self.cert_seen: dict[str, str] = {}  # ip → SHA-256 of the certificate on 443
         self.cert_changes: dict[str, certpins.Change] = {}
 
@@ -278,8 +277,7 @@ class Scan:
 
         def on_certificate(ip: str, port: int, der: bytes) -> None:
             said = certificate_evidence(der, Endpoint(ip, self.arp_found.get(ip, ""), port))
-            self.live.evidence.extend(said)
-            self.certificates_said.extend(said)
+            self.live.evidence.extend(said)  # a scan with a capture reads them in its replay
             if port == certpins.HTTPS_PORT:
                 self.cert_seen[ip] = hashlib.sha256(der).hexdigest()
 
@@ -327,8 +325,8 @@ class Scan:
         if capture.error:
             self.notes.append(f"capture: {capture.error}")
         # what the APIs answered over HTTPS is only ciphertext in the capture; the certificates
-        # are in it in clear, but the replay's filter does not keep TLS ports yet (registry.TLS_PORTS)
-        tls_evidence = [e for o in self.outcomes for e in o.tls_evidence] + self.certificates_said
+        # are in it in clear (TLS 1.2 at most), and the replay reads them there
+        tls_evidence = [e for o in self.outcomes for e in o.tls_evidence]
         return replayed.evidence + tls_evidence, dict(replayed.counters.counts)
 
     def build_result(self) -> ScanResult:
