@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from camscan.model import Device, Inventory
 from camscan.report import RenderContext
 from camscan.report.counts import Headcount, by_maker
+from camscan.report.foi_text import n
 from camscan.report.inert import terminal
 from camscan.serialise import TABLE_FIELDS
 
@@ -84,23 +85,24 @@ def summary_lines(inventory: Inventory) -> list[str]:
     devs = inventory.devices
     count = Headcount.of(devs)
     forms = count.forms
-    out = [f"{count.devices} devices, {count.cameras} cameras "
+    out = [f"{n(count.devices, 'device')}, {n(count.cameras, 'camera')} "
            f"({forms.static} static, {forms.ptz} PTZ, {forms.unknown} of unknown form), "
-           f"{count.nvrs} NVRs, {count.dvrs} DVRs"]
+           f"{n(count.nvrs, 'NVR')}, {n(count.dvrs, 'DVR')}"]
     makers = by_maker((d for d in devs if d.device_type not in ("other", "unknown") or d.manufacturer),
                       "unknown maker")
     if makers:
         order = sorted(makers.items(), key=lambda kv: ({"Hikvision": 0, "Dahua": 1}.get(kv[0], 2), -kv[1]))
-        out.append("by manufacturer: " + ", ".join(f"{m} {n}" for m, n in order))
+        out.append("by manufacturer: " + ", ".join(f"{m} {c}" for m, c in order))
     others = sum(d.device_type == "other" and not d.manufacturer for d in devs)
     unknown = sum(d.device_type == "unknown" and not d.manufacturer for d in devs)
     if others or unknown:
-        out.append(f"also {others} other hosts (PCs, printers, routers...) and {unknown} hosts not identified")
+        out.append(f"also {n(others, 'other host')} (PCs, printers, routers...) and {n(unknown, 'host')} "
+                   "not identified")
     flagged = sum(1 for d in devs if d.advisories)
     if flagged:
-        out.append(f"{flagged} devices with firmware covered by known advisories (see the advisories column)")
+        out.append(f"{n(flagged, 'device')} with firmware covered by known advisories (see the advisories column)")
     if count.behind_recorders:
-        out.append(f"{count.behind_recorders} cameras reported only through recorders")
+        out.append(f"{n(count.behind_recorders, 'camera')} reported only through recorders")
     if inventory.skipped:
         total = sum(inventory.skipped.values())
         out.append(f"skipped {total}: " + ", ".join(f"{n} {k}" for k, n in sorted(inventory.skipped.items())))
