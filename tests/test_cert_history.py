@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import ssl
 import subprocess
 import sys
@@ -18,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import rogue_net as net
+from labcheck import lab_unavailable
 
 pytestmark = pytest.mark.lab
 
@@ -28,20 +27,8 @@ NS = f"{net.PREFIX}d10"
 WARNING = f"camscan: warning: {IP}: HTTPS certificate changed since the last scan"
 
 
-def _why_not() -> str:
-    if os.geteuid() != 0:
-        return "needs root to build network namespaces"
-    if not shutil.which("ip") or subprocess.run(["ip", "netns", "list"], capture_output=True).returncode:
-        return "iproute2 with network namespace support is missing"
-    if not shutil.which("tcpdump"):
-        return "tcpdump is missing (./scripts/setup installs it)"
-    if not shutil.which("openssl"):
-        return "openssl is missing: no certificate for the camera's HTTPS"
-    return ""
-
-
-if _why_not():
-    pytest.skip(_why_not(), allow_module_level=True)
+if why := lab_unavailable("tcpdump", "openssl"):
+    pytest.skip(why, allow_module_level=True)
 
 
 def _certificate(workdir: Path, name: str) -> tuple[list[str], str]:

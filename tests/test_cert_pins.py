@@ -23,7 +23,7 @@ MAC1, MAC2 = "44:19:b6:00:00:01", "44:19:b6:00:00:02"
 
 
 def inv(*devices: Device, when: str = "2026-01-01T10:00:00+00:00") -> Inventory:
-    return Inventory(devices=list(devices), targets=["10.0.0.0/24"], scanned_at=when)
+    return Inventory(devices=list(devices), targets=["198.18.0.0/24"], scanned_at=when)
 
 
 def cam(ip: str, mac: str, sha: str = "", changed: bool = False) -> Device:

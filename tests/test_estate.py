@@ -58,9 +58,9 @@ def test_sites_file_wins_then_the_device_then_the_sensor(tmp_path: Path) -> None
     from camscan.report.sites import load_sites
 
     sites_file = tmp_path / "sites.toml"
-    sites_file.write_text('[[site]]\nname = "Far"\nnetworks = ["10.9.0.0/24"]\n')
-    p = part("HQ", Device(ip="10.9.0.4"), Device(ip="10.1.0.4", site="Yard"), Device(ip="10.1.0.5"),
-             Device(ip="", via="10.9.0.1", channel=2))
+    sites_file.write_text('[[site]]\nname = "Far"\nnetworks = ["198.18.9.0/24"]\n')
+    p = part("HQ", Device(ip="198.18.9.4"), Device(ip="198.18.1.4", site="Yard"), Device(ip="198.18.1.5"),
+             Device(ip="", via="198.18.9.1", channel=2))
     est = combine([p, part("B")], load_sites(str(sites_file)))
     assert [d.site for d in est.inventory.devices] == ["Far", "Yard", "HQ", "Far"]
 

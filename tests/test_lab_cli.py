@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from labcheck import lab_unavailable
 
 from camscan.lab import netns
 
@@ -32,16 +33,8 @@ SUDO_ENV = {**os.environ, "PATH": SUDO_PATH}
 NETNS_ETC = Path("/etc/netns") / netns.SCANNER
 
 
-def _why_not() -> str:
-    if os.geteuid() != 0:
-        return "needs root to build network namespaces"
-    if not shutil.which("ip") or subprocess.run(["ip", "netns", "list"], capture_output=True).returncode:
-        return "iproute2 with network namespace support is missing"
-    return ""
-
-
-if _why_not():
-    pytest.skip(_why_not(), allow_module_level=True)
+if why := lab_unavailable():
+    pytest.skip(why, allow_module_level=True)
 
 
 def camscan(*args: str, timeout: float = 120, **kw) -> subprocess.CompletedProcess:

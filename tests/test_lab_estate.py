@@ -11,31 +11,21 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from labcheck import lab_unavailable
 
 pytestmark = pytest.mark.lab
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _why_not() -> str:
-    if os.geteuid() != 0:
-        return "needs root to build network namespaces"
-    if not shutil.which("ip") or subprocess.run(["ip", "netns", "list"], capture_output=True).returncode:
-        return "iproute2 with network namespace support is missing"
-    if not shutil.which("tcpdump"):
-        return "tcpdump is missing (./scripts/setup installs it)"
-    return ""
-
-
-if _why_not():
-    pytest.skip(_why_not(), allow_module_level=True)
+if why := lab_unavailable("tcpdump"):
+    pytest.skip(why, allow_module_level=True)
 
 
 def camscan(*args: str, env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess:

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from labcheck import lab_unavailable
 
 from camscan.lab.profile import load_profiles
 from camscan.model import Inventory
@@ -25,18 +26,8 @@ pytestmark = pytest.mark.lab
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _why_not() -> str:
-    if os.geteuid() != 0:
-        return "needs root to build network namespaces"
-    if not shutil.which("ip") or subprocess.run(["ip", "netns", "list"], capture_output=True).returncode:
-        return "iproute2 with network namespace support is missing"
-    if not shutil.which("tcpdump"):
-        return "tcpdump is missing (./scripts/setup installs it)"
-    return ""
-
-
-if _why_not():
-    pytest.skip(_why_not(), allow_module_level=True)
+if why := lab_unavailable("tcpdump"):
+    pytest.skip(why, allow_module_level=True)
 
 
 def camscan(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from parsing import one, outcome
 
 from camscan.model import Endpoint, Evidence, Malformed
 from camscan.protocols import arp, dhip, mdns, sadp, ssdp, wsdiscovery
@@ -46,10 +47,6 @@ def real_files(pattern: str) -> list[Path]:
     assert files, f"no real-world sample matches {pattern}"
     return files
 
-
-def one(result: list[Evidence]) -> Evidence:
-    assert len(result) == 1, result
-    return result[0]
 
 
 # ---------------------------------------------------------------------------------------
@@ -860,19 +857,6 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 <!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
 <root xmlns="urn:schemas-upnp-org:device-1-0"><device><manufacturer>&xxe;</manufacturer></device></root>"""
 
-
-def outcome(parser: Callable[[bytes], list[Evidence]], payload: bytes) -> list[Evidence] | Malformed:
-    """The parser's result or its Malformed; any other exception fails the test."""
-    start = time.monotonic()
-    try:
-        result = parser(payload)
-    except Malformed as exc:
-        assert len(str(exc)) < 200
-        return exc
-    finally:
-        assert time.monotonic() - start < 2, "parser too slow"
-    assert isinstance(result, list) and all(isinstance(e, Evidence) for e in result)
-    return result
 
 
 @pytest.mark.parametrize("name", sorted(PARSERS))

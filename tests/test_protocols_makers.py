@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import random
 import struct
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from parsing import one, outcome
 
 from camscan.model import Endpoint, Evidence, Malformed
 from camscan.protocols import bosch, dahua_v1, hanwha, panasonic, sony, vivotek
@@ -35,23 +35,6 @@ def real(name: str) -> bytes:
     return path.read_bytes()
 
 
-def one(result: list[Evidence]) -> Evidence:
-    assert len(result) == 1, result
-    return result[0]
-
-
-def outcome(parser: Callable[[bytes], list[Evidence]], payload: bytes) -> list[Evidence] | Malformed:
-    """The parser's result or its Malformed; any other exception fails the test."""
-    start = time.monotonic()
-    try:
-        result = parser(payload)
-    except Malformed as exc:
-        assert len(str(exc)) < 200
-        return exc
-    finally:
-        assert time.monotonic() - start < 2, "parser too slow"
-    assert isinstance(result, list) and all(isinstance(e, Evidence) for e in result)
-    return result
 
 
 def padded(text: str, width: int) -> bytes:

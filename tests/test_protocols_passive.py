@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import random
 import struct
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from parsing import one, outcome
 
 from camscan.model import Endpoint, Evidence, Malformed
 from camscan.protocols import dhcp, hnap, mdns, tls
@@ -33,23 +33,6 @@ def real_path(path: Path) -> Path:
     return path
 
 
-def one(result: list[Evidence]) -> Evidence:
-    assert len(result) == 1, result
-    return result[0]
-
-
-def outcome(parser: Callable[[bytes], list[Evidence]], payload: bytes) -> list[Evidence] | Malformed:
-    """The parser's result or its Malformed; any other exception fails the test."""
-    start = time.monotonic()
-    try:
-        result = parser(payload)
-    except Malformed as exc:
-        assert len(str(exc)) < 200
-        return exc
-    finally:
-        assert time.monotonic() - start < 2, "parser too slow"
-    assert isinstance(result, list) and all(isinstance(e, Evidence) for e in result)
-    return result
 
 
 def assert_survives_mutation(parser: Callable[[bytes], list[Evidence]], payload: bytes) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import rogue_net as net
+from labcheck import lab_unavailable
 
 pytestmark = pytest.mark.lab
 
@@ -49,18 +50,8 @@ ROLES = {  # ip suffix: (role, extra config)
 GOOD = f"{net.NET}.10"
 
 
-def _why_not() -> str:
-    if os.geteuid() != 0:
-        return "needs root to build network namespaces"
-    if not shutil.which("ip") or subprocess.run(["ip", "netns", "list"], capture_output=True).returncode:
-        return "iproute2 with network namespace support is missing"
-    if not shutil.which("tcpdump"):
-        return "tcpdump is missing (./scripts/setup installs it)"
-    return ""
-
-
-if _why_not():
-    pytest.skip(_why_not(), allow_module_level=True)
+if why := lab_unavailable("tcpdump"):
+    pytest.skip(why, allow_module_level=True)
 
 
 def ns_of(suffix: int) -> str:

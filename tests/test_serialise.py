@@ -34,7 +34,7 @@ def test_every_field_round_trips_through_the_json_form() -> None:
     raw = json.loads(json.dumps(FULL.to_dict()))
     back = Device.from_dict(raw)
     assert back == FULL
-    inv = Inventory([FULL], targets=["10.0.0.0/24"], scanned_at="2026-01-01T00:00:00+00:00",
+    inv = Inventory([FULL], targets=["198.18.0.0/24"], scanned_at="2026-01-01T00:00:00+00:00",
                     skipped={"malformed": 2}, notes=["n"])
     assert Inventory.from_dict(json.loads(json.dumps(inv.to_dict()))) == inv
 
