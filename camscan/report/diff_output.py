@@ -4,13 +4,13 @@ exporters `camscan diff` picks by name. What counts as which kind of change is r
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from camscan.model import Device, Inventory
 from camscan.report import RenderContext
 from camscan.report.diff import Change, DiffResult
 from camscan.report.inert import terminal
+from camscan.report.jsonfile import render_document
 from camscan.serialise import device_to_dict
 
 
@@ -120,15 +120,7 @@ def render_json(d: DiffResult) -> str:
         ("new_risk", [_change_dict(c) for c in d.new_risk]),
         ("more_detail", [_change_dict(c) for c in d.more_detail]),
     ]
-
-    def dump(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False)
-
-    parts = [f'{{\n  "summary": {dump(summary)}']
-    for name, entries in sections:
-        body = "[]" if not entries else "[\n" + ",\n".join("    " + dump(e) for e in entries) + "\n  ]"
-        parts.append(f"  {dump(name)}: {body}")
-    return ",\n".join(parts) + "\n}\n"
+    return render_document({"summary": summary, **dict(sections)})
 
 
 def _comparison(context: RenderContext) -> DiffResult:

@@ -26,6 +26,7 @@ from camscan.model import Device
 from camscan.report import counts
 from camscan.report.assets import JoinResult, parse_cost, parse_date
 from camscan.report.counts import FormCounts, is_camera, is_recorder
+from camscan.report.foi_text import n as nouns
 
 # the sources that mean the device's own authenticated API answered (a recorder asked so lists
 # its cameras, even when that list is empty)
@@ -158,9 +159,6 @@ def purchases(devices: list[Device], date_col: str, cost_col: str) -> Purchases:
 
 # -- gaps ------------------------------------------------------------------------------------
 
-def _n(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
-
 
 def unasked_sentence(unasked: list[UnaskedRecorder]) -> str:
     """'2 recorders were not asked which cameras are connected to them (...): up to 24 cameras
@@ -168,13 +166,14 @@ def unasked_sentence(unasked: list[UnaskedRecorder]) -> str:
     if not unasked:
         return ""
     known = [u.channels for u in unasked if u.channels]
-    text = (f"{_n(len(unasked), 'recorder was', 'recorders were')} not asked which cameras are connected to "
+    text = (f"{nouns(len(unasked), 'recorder was', 'recorders were')} not asked which cameras are connected to "
             f"{'it' if len(unasked) == 1 else 'them'} (no credentials were given for "
             f"{'it' if len(unasked) == 1 else 'them'}, or the request was refused)")
     if known:
-        some = "" if len(known) == len(unasked) else f" (for the {_n(len(known), 'recorder')} whose capacity is known)"
-        return text + f": up to {_n(sum(known), 'camera')} may be connected to recorders that were not asked{some}, " \
-                      "not counted above."
+        some = "" if len(known) == len(unasked) else \
+            f" (for the {nouns(len(known), 'recorder')} whose capacity is known)"
+        return (text + f": up to {nouns(sum(known), 'camera')} may be connected to recorders that were not "
+                f"asked{some}, not counted above.")
     return text + ": cameras connected to them are not counted above."
 
 
@@ -187,31 +186,31 @@ def gaps(devices: list[Device], join: JoinResult | None, register_given: bool,
     forms = FormCounts.of(cams)
     out = []
     if forms.unsettled:
-        out.append(f"{_n(forms.unsettled, 'camera')} of unknown form (whether static or PTZ could not be told).")
+        out.append(f"{nouns(forms.unsettled, 'camera')} of unknown form (whether static or PTZ could not be told).")
     if said := unasked_sentence(unasked_recorders(devices) if unasked is None else unasked):
         out.append(said)
     if n := sum(d.device_type == "unknown" for d in devices):
-        out.append(f"{_n(n, 'device')} whose type (camera, recorder or other) could not be determined.")
+        out.append(f"{nouns(n, 'device')} whose type (camera, recorder or other) could not be determined.")
     kit = [d for d in devices if is_camera(d) or is_recorder(d)]
     if n := sum(not d.manufacturer for d in kit):
-        out.append(f"{_n(n, 'camera or recorder', 'cameras or recorders')} whose maker is unknown.")
+        out.append(f"{nouns(n, 'camera or recorder', 'cameras or recorders')} whose maker is unknown.")
     if n := sum(not d.firmware for d in kit):
-        out.append(f"{_n(n, 'camera or recorder', 'cameras or recorders')} whose firmware version is unknown "
+        out.append(f"{nouns(n, 'camera or recorder', 'cameras or recorders')} whose firmware version is unknown "
                    "(so whether published security advisories apply to them is unknown).")
     if n := (analytics_summary(devices) if analytics is None else analytics).get("unknown", 0):
-        out.append(f"{_n(n, 'camera')} for which it could not be determined whether "
+        out.append(f"{nouns(n, 'camera')} for which it could not be determined whether "
                    f"{'it has' if n == 1 else 'they have'} video analytics (facial recognition, number plate "
                    "reading and the like).")
     if n := sum(d.confidence == "low" for d in devices):
-        out.append(f"{_n(n, 'maker identification rests', 'maker identifications rest')} on the network card's "
+        out.append(f"{nouns(n, 'maker identification rests', 'maker identifications rest')} on the network card's "
                    "registered vendor prefix alone (low confidence).")
     if join is not None:
         if join.unmatched_rows:
-            out.append(f"{_n(len(join.unmatched_rows), 'asset register entry was', 'asset register entries were')} "
+            out.append(f"{nouns(len(join.unmatched_rows), 'asset register entry was', 'asset register entries were')} "
                        "not found on the network (switched off, disconnected, on a network not scanned, or "
                        "no longer in service).")
         if join.unmatched_devices:
-            out.append(f"{_n(len(join.unmatched_devices), 'device')} found on the network "
+            out.append(f"{nouns(len(join.unmatched_devices), 'device')} found on the network "
                        f"{'is' if len(join.unmatched_devices) == 1 else 'are'} not in the asset register.")
     elif not register_given:
         out.append("No asset register was given, so purchase dates and costs were not checked against the "
